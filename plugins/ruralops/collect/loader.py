@@ -1,0 +1,180 @@
+"""Load one business date's batch files into raw, in one transaction per file.
+
+For each file type: the ``.ok`` flag must be there, the control file must agree with the data
+file (business date, byte size, MD5, record count), and then every line is either COPYed into
+``raw.<system>__<entity>`` or written to ``raw.rejects`` with its reason. A file that fails a
+whole-file check is moved to quarantine and loads nothing. ``ops.load_audit`` gets one row per
+file and attempt, so stewards can see lines read = loaded + rejected, and why a file was refused.
+Re-running a date replaces that date's rows for the file type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ruralops.collect.parse import ParsedFile, parse_delimited
+from ruralops.collect.raw_tables import add_missing_columns_sql, copy_sql, create_table_sql
+from ruralops.db.connection import Warehouse, transaction
+from ruralops.exchange.batchfile import Control, control_path, flag_path
+from ruralops.exchange.contracts import Contract, all_contracts
+
+
+class FileRejected(Exception):
+    """A whole-file failure: the file is quarantined and nothing of it is loaded."""
+
+
+@dataclass
+class FileOutcome:
+    source: str
+    file_name: str
+    status: str            # loaded | quarantined | missing
+    lines_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    reason: str | None = None
+    criticality: str = "critical"
+
+    def line(self) -> str:
+        if self.status == "loaded":
+            return (f"{self.source:<22} loaded {self.rows_loaded:>9,} rows, "
+                    f"rejected {self.rows_rejected:,} ({self.file_name})")
+        return f"{self.source:<22} {self.status.upper()}: {self.reason} ({self.file_name})"
+
+
+def contracts_for(sources: Iterable[str] | None) -> list[Contract]:
+    """All contracts, or those named (a system like ``core`` or a full name like ``core__accounts``)."""
+    contracts = list(all_contracts().values())
+    if not sources:
+        return contracts
+    wanted = set(sources)
+    chosen = [c for c in contracts if c.name in wanted or c.system in wanted]
+    unknown = wanted - {c.name for c in chosen} - {c.system for c in chosen}
+    if unknown:
+        raise KeyError(f"unknown source(s): {', '.join(sorted(unknown))}")
+    return chosen
+
+
+def collect_date(warehouse: Warehouse, business_date: dt.date, landing: Path, quarantine: Path,
+                 sources: Iterable[str] | None = None,
+                 progress: Callable[[str], None] | None = None) -> list[FileOutcome]:
+    say = progress or (lambda _m: None)
+    outcomes = []
+    for contract in contracts_for(sources):
+        outcome = collect_file(warehouse, contract, business_date, landing, quarantine)
+        say(outcome.line())
+        outcomes.append(outcome)
+    return outcomes
+
+
+def collect_file(warehouse: Warehouse, contract: Contract, business_date: dt.date,
+                 landing: Path, quarantine: Path) -> FileOutcome:
+    data_file = contract.folder(landing, business_date) / contract.file_name(business_date)
+    batch_id = f"{contract.system}-{business_date:%Y%m%d}"
+    outcome = FileOutcome(contract.name, data_file.name, "missing", criticality=contract.criticality)
+    if not flag_path(data_file).exists():
+        outcome.reason = f"no .ok flag in {data_file.parent}"
+        _record_audit(warehouse, business_date, outcome, batch_id, None, None)
+        return outcome
+    try:
+        payload, control = _read_verified(data_file, business_date)
+        parsed = parse_delimited(payload, contract)
+        if parsed.lines_read != control.record_count:
+            raise FileRejected(f"control file says {control.record_count} records, "
+                               f"file has {parsed.lines_read} lines")
+    except FileRejected as exc:
+        outcome.status, outcome.reason = "quarantined", str(exc)
+        _quarantine(data_file, quarantine / contract.system / f"{business_date:%Y%m%d}")
+        _record_audit(warehouse, business_date, outcome, batch_id, None, None)
+        return outcome
+    batch_id = f"{batch_id}-{control.md5[:8]}"
+    _load(warehouse, contract, business_date, batch_id, data_file.name, parsed, control)
+    outcome.status = "loaded"
+    outcome.lines_read = parsed.lines_read
+    outcome.rows_loaded = len(parsed.good)
+    outcome.rows_rejected = len(parsed.rejects)
+    return outcome
+
+
+def _read_verified(data_file: Path, business_date: dt.date) -> tuple[bytes, Control]:
+    if not data_file.exists():
+        raise FileRejected("flag present but data file missing")
+    ctl = control_path(data_file)
+    if not ctl.exists():
+        raise FileRejected("control file missing")
+    try:
+        control = Control.parse(ctl.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FileRejected(f"unreadable control file: {exc}") from exc
+    if control.business_date != business_date:
+        raise FileRejected(f"control file is for business date {control.business_date}, "
+                           f"expected {business_date}")
+    if control.file_name != data_file.name:
+        raise FileRejected(f"control file names {control.file_name}, expected {data_file.name}")
+    payload = data_file.read_bytes()
+    if len(payload) != control.byte_size:
+        raise FileRejected(f"size {len(payload)} bytes, control file says {control.byte_size}")
+    md5 = hashlib.md5(payload).hexdigest()
+    if md5 != control.md5:
+        raise FileRejected(f"MD5 {md5} does not match control file {control.md5}")
+    return payload, control
+
+
+def _quarantine(data_file: Path, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (data_file, control_path(data_file), flag_path(data_file)):
+        if path.exists():
+            shutil.move(str(path), folder / path.name)
+
+
+def _load(warehouse: Warehouse, contract: Contract, business_date: dt.date, batch_id: str,
+          file_name: str, parsed: ParsedFile, control: Control) -> None:
+    prefix = f"{business_date.isoformat()}{contract.delimiter}{batch_id}{contract.delimiter}{file_name}{contract.delimiter}"
+    buffer = io.StringIO("".join(f"{prefix}{number}{contract.delimiter}{line}\n"
+                                 for number, line in parsed.good))
+    with transaction(warehouse) as conn, conn.cursor() as cur:
+        _ensure_table(cur, contract)
+        cur.execute(f"delete from {contract.raw_table} where business_date = %s", (business_date,))
+        cur.execute("delete from raw.rejects where business_date = %s and source = %s",
+                    (business_date, contract.name))
+        cur.copy_expert(copy_sql(contract), buffer)
+        if parsed.rejects:
+            cur.executemany(
+                "insert into raw.rejects (business_date, source, file_name, line_number, raw_text,"
+                " reason, batch_id) values (%s, %s, %s, %s, %s, %s, %s)",
+                [(business_date, contract.name, file_name, r.line_number, r.raw_text, r.reason,
+                  batch_id) for r in parsed.rejects])
+        _insert_audit(cur, business_date, contract.name, file_name, "loaded", parsed.lines_read,
+                      len(parsed.good), len(parsed.rejects), control.record_count, control.md5,
+                      None, batch_id)
+
+
+def _ensure_table(cur, contract: Contract) -> None:
+    cur.execute(create_table_sql(contract))
+    schema, table = contract.raw_table.split(".")
+    cur.execute("select column_name from information_schema.columns "
+                "where table_schema = %s and table_name = %s", (schema, table))
+    for statement in add_missing_columns_sql(contract, {row[0] for row in cur.fetchall()}):
+        cur.execute(statement)
+
+
+def _record_audit(warehouse: Warehouse, business_date: dt.date, outcome: FileOutcome,
+                  batch_id: str, control_count: int | None, md5: str | None) -> None:
+    with transaction(warehouse) as conn, conn.cursor() as cur:
+        _insert_audit(cur, business_date, outcome.source, outcome.file_name, outcome.status,
+                      0, 0, 0, control_count, md5, outcome.reason, batch_id)
+
+
+def _insert_audit(cur, business_date, source, file_name, status, lines_read, rows_loaded,
+                  rows_rejected, control_count, md5, reason, batch_id) -> None:
+    cur.execute(
+        "insert into ops.load_audit (business_date, source, file_name, status, lines_read,"
+        " rows_loaded, rows_rejected, control_count, md5, reason, batch_id)"
+        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (business_date, source, file_name, status, lines_read, rows_loaded, rows_rejected,
+         control_count, md5, reason, batch_id))

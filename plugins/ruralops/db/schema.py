@@ -1,0 +1,104 @@
+"""Schemas and the ops tables that belong to no dbt model.
+
+dbt owns staging/identity/features/tags/marts. The loader owns ``raw``; the run bookkeeping
+(load audit, quality results, publish log, run summaries) lives in ``ops``; clear PII and the
+tokenisation key live in ``vault``. All DDL is idempotent so any stage may call ``ensure``.
+"""
+
+from __future__ import annotations
+
+from ruralops.db.connection import Warehouse, transaction
+
+SCHEMAS = ("raw", "staging", "identity", "features", "tags", "marts", "ops", "vault")
+
+OPS_DDL = """
+create extension if not exists pgcrypto;
+
+create table if not exists ops.load_audit (
+    business_date date not null,
+    source text not null,
+    file_name text not null,
+    status text not null,            -- loaded | quarantined | missing
+    lines_read bigint not null default 0,
+    rows_loaded bigint not null default 0,
+    rows_rejected bigint not null default 0,
+    control_count bigint,
+    md5 text,
+    reason text,
+    batch_id text not null,
+    recorded_at timestamptz not null default now()
+);
+create index if not exists load_audit_date on ops.load_audit (business_date, source);
+
+create table if not exists raw.rejects (
+    business_date date not null,
+    source text not null,
+    file_name text not null,
+    line_number bigint not null,
+    raw_text text,
+    reason text not null,
+    batch_id text not null
+);
+create index if not exists rejects_date on raw.rejects (business_date, source);
+
+create table if not exists ops.quality_results (
+    business_date date not null,
+    gate text not null,
+    asset text not null,
+    expectation text not null,
+    column_name text,
+    severity text not null,          -- critical | warning
+    success boolean not null,
+    observed text,
+    details jsonb,
+    checked_at timestamptz not null default now(),
+    primary key (business_date, gate, asset, expectation)
+);
+
+create table if not exists ops.publish_log (
+    business_date date not null,
+    channel text not null,
+    file_name text not null,
+    rows_published bigint not null,
+    md5 text not null,
+    outcome text not null,           -- written | unchanged | replaced
+    published_at timestamptz not null default now(),
+    primary key (business_date, channel, published_at)
+);
+
+create table if not exists ops.run_summary (
+    business_date date primary key,
+    run_id text not null,
+    status text not null,            -- success | failed
+    attempts integer not null default 1,
+    summary jsonb not null,
+    finished_at timestamptz not null default now()
+);
+
+create table if not exists vault.pii_key (
+    key_id text primary key,
+    secret bytea not null
+);
+"""
+
+
+def ensure(warehouse: Warehouse) -> None:
+    """Create schemas and ops tables; store the PII key in the vault if it changed."""
+    with transaction(warehouse) as conn, conn.cursor() as cur:
+        cur.execute("select pg_advisory_xact_lock(hashtext('ruralops.schema'))")
+        for name in SCHEMAS:
+            cur.execute(f"create schema if not exists {name}")
+        cur.execute(OPS_DDL)
+        if warehouse.pii_key:
+            cur.execute(
+                "insert into vault.pii_key (key_id, secret) values ('current', convert_to(%s, 'UTF8'))"
+                " on conflict (key_id) do update set secret = excluded.secret",
+                (warehouse.pii_key,),
+            )
+        cur.execute("select count(*) from vault.pii_key")
+        if cur.fetchone()[0] == 0:
+            from ruralops.db.connection import ConfigurationError
+
+            raise ConfigurationError(
+                "No PII tokenisation key: set RURALOPS_PII_KEY (a long random secret) "
+                "for an external database.")

@@ -1,0 +1,75 @@
+"""The file contracts, loaded once from contracts.yml."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CONTRACTS_FILE = Path(__file__).with_name("contracts.yml")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    pii: bool = False  # clear value stays in raw and vault only; staging tokenises or masks it
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One file type: where it lands, how it is encoded and laid out, and how it is loaded."""
+
+    name: str            # <system>__<entity>, also the raw table name
+    system: str
+    description: str
+    file: str
+    encoding: str
+    delimiter: str
+    load: str            # snapshot | daily
+    criticality: str     # critical | optional
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def raw_table(self) -> str:
+        return f"raw.{self.name}"
+
+    def file_name(self, business_date: dt.date) -> str:
+        return self.file.format(yyyymmdd=business_date.strftime("%Y%m%d"))
+
+    def folder(self, landing: Path, business_date: dt.date) -> Path:
+        return landing / self.system / business_date.strftime("%Y%m%d")
+
+
+@cache
+def all_contracts() -> dict[str, Contract]:
+    spec = yaml.safe_load(CONTRACTS_FILE.read_text(encoding="utf-8"))
+    contracts = {}
+    for name, entry in spec["sources"].items():
+        system, _, _entity = name.partition("__")
+        if system != entry["system"]:
+            raise ValueError(f"contract {name}: name must start with its system {entry['system']}__")
+        contracts[name] = Contract(
+            name=name, system=entry["system"], description=entry["description"],
+            file=entry["file"], encoding=entry["encoding"], delimiter=entry["delimiter"],
+            load=entry["load"], criticality=entry["criticality"], key=tuple(entry["key"]),
+            columns=tuple(Column(**c) for c in entry["columns"]),
+        )
+    return contracts
+
+
+def contract(name: str) -> Contract:
+    try:
+        return all_contracts()[name]
+    except KeyError:
+        known = ", ".join(sorted(all_contracts()))
+        raise KeyError(f"no file contract {name!r}; known: {known}") from None

@@ -1,0 +1,86 @@
+"""Core banking (核心系统): customer master, accounts with balances, the day's transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ruralops.simulate import vocabulary as vocab
+from ruralops.simulate.render import yyyymmdd
+
+CHANNELS = np.array(["COUNTER", "ATM", "POS", "MOBILE", "WECHAT", "STM", "AGENT"])
+
+
+def customers(people: pd.DataFrame, business_date: dt.date) -> pd.DataFrame:
+    """The customer master as of the date: everyone who had become a customer by then."""
+    known = people[people["open_date"] <= pd.Timestamp(business_date)].copy()
+    known["id_type"] = "01"
+    known["birth_date"] = yyyymmdd(known["birth_date"])
+    known["open_date"] = yyyymmdd(known["open_date"])
+    return known
+
+
+def draw_accounts(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Every person has a demand account; some also a time deposit or a loan."""
+    n = len(people)
+    holds_time = rng.random(n) < np.where(people["occupation"] == "retired", 0.55, 0.25)
+    holds_loan = rng.random(n) < np.where(people["occupation"].isin(["farmer", "small_merchant"]), 0.3, 0.1)
+    parts = []
+    for product_type, code, mask, scale in (
+        ("DD", "101001", np.ones(n, dtype=bool), 9.0),
+        ("TD", "201003", holds_time, 10.5),
+        ("LN", "501002", holds_loan, 10.8),
+    ):
+        owners = people.loc[mask, ["person_id", "customer_no", "branch_code", "open_date"]].copy()
+        owners["product_type"] = product_type
+        owners["product_code"] = code
+        owners["balance"] = np.round(rng.lognormal(scale, 1.1, len(owners)), 2)
+        parts.append(owners)
+    accounts = pd.concat(parts, ignore_index=True).sort_values(["person_id", "product_type"], kind="stable")
+    accounts["account_no"] = "6229" + pd.Series(np.arange(1, len(accounts) + 1)).astype(str).str.zfill(12).to_numpy()
+    # a few accounts carry a zero balance, as dormant demand accounts do
+    accounts.loc[rng.random(len(accounts)) < 0.05, "balance"] = 0.0
+    accounts["status"] = "A"
+    return accounts.reset_index(drop=True)
+
+
+def accounts_snapshot(accounts: pd.DataFrame, business_date: dt.date,
+                      rng: np.random.Generator) -> pd.DataFrame:
+    opened = accounts[accounts["open_date"] <= pd.Timestamp(business_date)].copy()
+    drift = np.where(opened["product_type"] == "DD", rng.normal(1.0, 0.02, len(opened)), 1.0)
+    opened["balance"] = np.maximum(np.round(opened["balance"] * drift, 2), 0).map("{:.2f}".format)
+    opened["open_date"] = yyyymmdd(opened["open_date"])
+    return opened
+
+
+def transactions(people: pd.DataFrame, accounts: pd.DataFrame, business_date: dt.date,
+                 rng: np.random.Generator) -> pd.DataFrame:
+    """The day's transactions on demand accounts; channel mix follows digital adoption."""
+    demand = accounts[(accounts["product_type"] == "DD")
+                      & (accounts["open_date"] <= pd.Timestamp(business_date))]
+    owner = people.set_index("person_id").loc[demand["person_id"]]
+    counts = rng.poisson(owner["daily_activity"].to_numpy())
+    rows = np.repeat(np.arange(len(demand)), counts)
+    n = len(rows)
+    adoption = owner["digital_adoption"].to_numpy()[rows]
+    digital = rng.random(n) < adoption
+    channel = np.where(digital, rng.choice(CHANNELS[3:6], n, p=[0.55, 0.35, 0.10]),
+                       rng.choice(CHANNELS[[0, 1, 2, 6]], n, p=[0.4, 0.25, 0.15, 0.2]))
+    memo_table = np.array([[vocab.MEMOS[c][i % len(vocab.MEMOS[c])] for i in range(4)]
+                           for c in CHANNELS], dtype=object)
+    channel_pos = pd.Series(channel).map({c: i for i, c in enumerate(CHANNELS)}).to_numpy()
+    seconds = np.sort(rng.integers(6 * 3600, 22 * 3600, n))
+    times = pd.Timestamp(business_date) + pd.to_timedelta(seconds, unit="s")
+    frame = pd.DataFrame({
+        "txn_id": business_date.strftime("%Y%m%d") + pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(9),
+        "account_no": demand["account_no"].to_numpy()[rows],
+        "customer_no": demand["customer_no"].to_numpy()[rows],
+        "txn_time": times.strftime("%Y%m%d%H%M%S"),
+        "channel": channel,
+        "dc_flag": np.where(rng.random(n) < 0.45, "C", "D"),
+        "amount": pd.Series(np.round(rng.lognormal(5.5, 1.3, n), 2)).map("{:.2f}".format),
+        "memo": memo_table[channel_pos, rng.integers(0, 4, n)],
+    })
+    return frame
