@@ -1,0 +1,1 @@
+"""Building the warehouse layers (staging, identity, features, tags, marts) with dbt."""
