@@ -89,6 +89,7 @@ def ensure(warehouse: Warehouse) -> None:
         for name in SCHEMAS:
             cur.execute(f"create schema if not exists {name}")
         cur.execute(OPS_DDL)
+        cur.execute(RUN_STAGE_DDL)
         if warehouse.pii_key:
             cur.execute(
                 "insert into vault.pii_key (key_id, secret) values ('current', convert_to(%s, 'UTF8'))"
@@ -102,3 +103,16 @@ def ensure(warehouse: Warehouse) -> None:
             raise ConfigurationError(
                 "No PII tokenisation key: set RURALOPS_PII_KEY (a long random secret) "
                 "for an external database.")
+
+
+RUN_STAGE_DDL = """
+create table if not exists ops.run_stage (
+    business_date date not null,
+    run_id text not null,
+    stage text not null,
+    status text not null,            -- success | failed
+    detail jsonb,
+    finished_at timestamptz not null default now(),
+    primary key (run_id, stage)
+);
+"""

@@ -51,10 +51,25 @@ class Contract:
 
 
 @cache
+def _declarations() -> dict:
+    return yaml.safe_load(CONTRACTS_FILE.read_text(encoding="utf-8"))
+
+
+@cache
 def all_contracts() -> dict[str, Contract]:
-    spec = yaml.safe_load(CONTRACTS_FILE.read_text(encoding="utf-8"))
+    """Inbound files: what the bank's systems deliver to us."""
+    return _parse(_declarations()["sources"])
+
+
+@cache
+def all_publications() -> dict[str, Contract]:
+    """Outbound files: what we deliver to the CRM and the channels."""
+    return _parse(_declarations()["publications"])
+
+
+def _parse(section: dict) -> dict[str, Contract]:
     contracts = {}
-    for name, entry in spec["sources"].items():
+    for name, entry in section.items():
         system, _, _entity = name.partition("__")
         if system != entry["system"]:
             raise ValueError(f"contract {name}: name must start with its system {entry['system']}__")
@@ -68,8 +83,8 @@ def all_contracts() -> dict[str, Contract]:
 
 
 def contract(name: str) -> Contract:
+    known = {**all_contracts(), **all_publications()}
     try:
-        return all_contracts()[name]
+        return known[name]
     except KeyError:
-        known = ", ".join(sorted(all_contracts()))
-        raise KeyError(f"no file contract {name!r}; known: {known}") from None
+        raise KeyError(f"no file contract {name!r}; known: {', '.join(sorted(known))}") from None

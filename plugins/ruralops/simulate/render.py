@@ -1,4 +1,4 @@
-"""Turn a frame into the bytes of a delimited batch file, in its contract's column order."""
+"""Write a simulated system's frame as a batch file (data, control, flag)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,7 @@ import pandas as pd
 
 from ruralops.exchange.batchfile import Control, write_batch
 from ruralops.exchange.contracts import Contract
-
-
-def delimited_bytes(frame: pd.DataFrame, contract: Contract) -> bytes:
-    """Join columns with the contract's delimiter (vectorised string concatenation)."""
-    if frame.empty:
-        return b""
-    columns = [frame[name].fillna("").astype(str) for name in contract.column_names]
-    line = columns[0]
-    for column in columns[1:]:
-        line = line + contract.delimiter + column
-    return ("\n".join(line.tolist()) + "\n").encode(contract.encoding)
+from ruralops.exchange.render import delimited_bytes
 
 
 def write_file(frame: pd.DataFrame, contract: Contract, landing: Path,

@@ -1,0 +1,144 @@
+"""What each task of ``customer_ops_nightly`` does.
+
+The DAG file only wires these together. Each function takes the business date (derived from
+the run's data interval, never the wall clock), reaches the warehouse through the Airflow
+connection, records its outcome in ``ops.run_stage`` and returns a small JSON-able dict.
+Imports of heavy libraries happen inside the functions so parsing the DAG stays cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Callable
+
+from ruralops.settings import BUSINESS_TIMEZONE
+
+
+class RunFailed(RuntimeError):
+    """The run summary was written, and the run did not succeed."""
+
+
+def business_date_of(data_interval_start) -> dt.date:
+    """The business date is the data interval start, read in Asia/Shanghai."""
+    if data_interval_start is None:
+        raise ValueError("this task needs the run's data interval; it was not given one")
+    import pendulum
+
+    return pendulum.instance(data_interval_start).in_timezone(BUSINESS_TIMEZONE).date()
+
+
+def _warehouse():
+    from ruralops.db.connection import from_airflow
+
+    return from_airflow()
+
+
+def stage(name: str) -> Callable:
+    """Record success or failure of a stage in ops.run_stage, then pass the result or error on."""
+    def decorate(body: Callable[..., dict]) -> Callable[..., dict]:
+        @functools.wraps(body)
+        def wrapper(business_date: dt.date, run_id: str) -> dict:
+            from ruralops.report.run_summary import record_stage
+
+            warehouse = _warehouse()
+            try:
+                detail = body(warehouse, business_date)
+            except Exception as exc:
+                try:
+                    record_stage(warehouse, business_date, run_id, name, "failed",
+                                 {"error": f"{type(exc).__name__}: {exc}"})
+                except Exception as record_error:  # the stage's own error matters more
+                    print(f"could not record the failure of {name}: {record_error}")
+                raise
+            record_stage(warehouse, business_date, run_id, name, "success", detail)
+            return detail
+        return wrapper
+    return decorate
+
+
+def flags_ready(business_date: dt.date) -> bool:
+    """True when every critical file's ``.ok`` flag for the date is in the landing folder."""
+    from ruralops.exchange.batchfile import flag_path
+    from ruralops.exchange.contracts import all_contracts
+    from ruralops.settings import paths
+
+    landing = paths().landing
+    missing = [c.file_name(business_date) for c in all_contracts().values()
+               if c.criticality == "critical"
+               and not flag_path(c.folder(landing, business_date) / c.file_name(business_date)).exists()]
+    if missing:
+        print(f"waiting for {len(missing)} flag(s) under {landing}: {', '.join(missing)}")
+    return not missing
+
+
+@stage("prepare_warehouse")
+def prepare_warehouse(warehouse, business_date: dt.date) -> dict:
+    from ruralops.db.schema import ensure
+
+    ensure(warehouse)
+    return {"warehouse": warehouse.masked_url()}
+
+
+@stage("collect")
+def collect(warehouse, business_date: dt.date) -> dict:
+    from ruralops.collect.loader import collect_date
+    from ruralops.settings import paths
+
+    outcomes = collect_date(warehouse, business_date, paths().landing, paths().quarantine,
+                            progress=print)
+    return {"files": [o.__dict__ for o in outcomes]}
+
+
+def _gate(name: str) -> Callable:
+    @stage(f"gate_{name}")
+    def run(warehouse, business_date: dt.date) -> dict:
+        from ruralops.quality.gates import enforce, run_gate
+
+        result = run_gate(warehouse, name, business_date)
+        print(result.describe())
+        enforce(result)
+        return {"checked": len(result.outcomes), "warnings": len(result.warnings)}
+    return run
+
+
+gate_raw = _gate("raw")
+gate_leads = _gate("leads")
+
+
+def _dbt_layer(layer: str) -> Callable:
+    @stage(f"dbt_{layer}")
+    def run(warehouse, business_date: dt.date) -> dict:
+        from ruralops.warehouse.dbt_build import build_layer
+
+        return build_layer(warehouse, layer, business_date).summary()
+    return run
+
+
+DBT_LAYERS = ("staging", "identity", "features", "tags", "marts")
+dbt_layer = {layer: _dbt_layer(layer) for layer in DBT_LAYERS}
+
+
+@stage("publish_crm")
+def publish_crm(warehouse, business_date: dt.date) -> dict:
+    from ruralops.publish.crm import publish_leads
+    from ruralops.settings import paths
+
+    outcome = publish_leads(warehouse, business_date, paths().outbox)
+    print(outcome.line())
+    return {"path": str(outcome.path), "rows": outcome.rows, "md5": outcome.md5,
+            "outcome": outcome.outcome}
+
+
+def summarize(business_date: dt.date, run_id: str) -> dict:
+    """Build, store and print the run summary; fail the task if any stage did not succeed."""
+    from ruralops.report import run_summary
+
+    warehouse = _warehouse()
+    summary = run_summary.build(warehouse, business_date, run_id)
+    run_summary.store(warehouse, summary)
+    print(run_summary.render(summary))
+    if summary["status"] != "success":
+        failed = [n for n, s in summary["stages"].items() if s["status"] != "success"]
+        raise RunFailed(f"run for {business_date} did not succeed; stages not successful: {', '.join(failed)}")
+    return {"status": summary["status"]}
