@@ -10,6 +10,7 @@ goes under /var/tmp instead and the state folder records where.
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
 import pwd
@@ -160,9 +161,12 @@ def _choose_data_root(os_user: str | None) -> Path:
     local.chmod(0o755)
     if _user_can_write(os_user, local) or _chown_and_check(os_user, local):
         return local
-    fallback = Path("/var/tmp/ruralops-postgres") / _checkout_slug()
-    fallback.mkdir(parents=True, exist_ok=True)
-    Path("/var/tmp/ruralops-postgres").chmod(0o755)
+    parent = Path("/var/tmp/ruralops-postgres")
+    parent.mkdir(parents=True, exist_ok=True)
+    parent.chmod(0o755)
+    # A fresh folder per cluster: a stale one from a deleted state folder is never reused.
+    fallback = parent / f"{_checkout_slug()}-{secrets.token_hex(4)}"
+    fallback.mkdir()
     return fallback
 
 
@@ -173,17 +177,13 @@ def _chown_and_check(os_user: str, folder: Path) -> bool:
 
 
 def _checkout_slug() -> str:
-    import hashlib
-
     return hashlib.sha1(str(paths().state).encode()).hexdigest()[:12]
 
 
 def init() -> ClusterState:
     """Create the cluster if it does not exist yet; return its state either way."""
     state = load_state()
-    if state and Path(state.data_dir, "PG_VERSION").exists() or (
-        state and _run(state.os_user, ["test", "-f", f"{state.data_dir}/PG_VERSION"]).returncode == 0
-    ):
+    if state and Path(state.data_dir, "PG_VERSION").exists():
         return state
     bin_dir = find_bin_dir()
     os_user = _os_user()
@@ -296,6 +296,17 @@ def _wait_and_create_database(state: ClusterState) -> None:
         if cur.fetchone() is None:
             cur.execute(f'create database "{DATABASE}"')
     conn.close()
+
+
+def destroy() -> None:
+    """Stop the cluster and delete its data; the next start creates a new, empty one."""
+    state = load_state()
+    if state is None:
+        return
+    stop()
+    data_root = Path(state.data_dir).parent
+    shutil.rmtree(data_root, ignore_errors=True)
+    _state_file().unlink(missing_ok=True)
 
 
 def stop() -> bool:

@@ -57,18 +57,25 @@ def stage(name: str) -> Callable:
     return decorate
 
 
-def flags_ready(business_date: dt.date) -> bool:
-    """True when every critical file's ``.ok`` flag for the date is in the landing folder."""
+def missing_flags(business_date: dt.date) -> list[str]:
+    """The critical files of the date whose ``.ok`` flag is not in the landing folder yet."""
     from ruralops.exchange.batchfile import flag_path
     from ruralops.exchange.contracts import all_contracts
     from ruralops.settings import paths
 
     landing = paths().landing
-    missing = [c.file_name(business_date) for c in all_contracts().values()
-               if c.criticality == "critical"
-               and not flag_path(c.folder(landing, business_date) / c.file_name(business_date)).exists()]
+    return [c.file_name(business_date) for c in all_contracts().values()
+            if c.criticality == "critical"
+            and not flag_path(c.folder(landing, business_date) / c.file_name(business_date)).exists()]
+
+
+def flags_ready(business_date: dt.date) -> bool:
+    """The sensor's poke: True when every critical flag is there, else say what is missing."""
+    from ruralops.settings import paths
+
+    missing = missing_flags(business_date)
     if missing:
-        print(f"waiting for {len(missing)} flag(s) under {landing}: {', '.join(missing)}")
+        print(f"waiting for {len(missing)} flag(s) under {paths().landing}: {', '.join(missing)}")
     return not missing
 
 

@@ -1,0 +1,1 @@
+"""The ``ruralops`` command-line tool."""

@@ -1,0 +1,201 @@
+"""``ruralops``: manage the embedded database, simulate a bank, collect, run the nightly DAG, report.
+
+Every command works on the database named by RURALOPS_DATABASE_URL when it is set, else on
+this checkout's embedded cluster (started on demand). Errors a user can fix are printed as
+one clear line and exit with status 2; a run that completes but fails exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- db -------------------------------------------------------------------------------------
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from ruralops.db import cluster, connection
+
+    if connection.uses_external_database() and args.action in ("start", "stop"):
+        _say("RURALOPS_DATABASE_URL is set: that database is used and nothing is started or stopped.")
+        return 0
+    if args.action == "start":
+        state = cluster.start()
+        _say(f"embedded PostgreSQL running on 127.0.0.1:{state.port} (data: {state.data_dir})")
+    elif args.action == "stop":
+        _say("stopped" if cluster.stop() else "not running")
+    elif args.action == "status":
+        if connection.uses_external_database():
+            warehouse = connection.resolve(start_embedded=False)
+            _say(f"external database: {warehouse.masked_url()}")
+            return 0
+        state = cluster.load_state()
+        if state is None:
+            _say("embedded database not created yet (ruralops db start)")
+            return 3
+        running = cluster.is_running(state)
+        _say(f"embedded PostgreSQL {'running' if running else 'stopped'}: 127.0.0.1:{state.port}, "
+             f"data {state.data_dir}, runs as {state.os_user or 'current user'}")
+        return 0 if running else 3
+    elif args.action == "url":
+        warehouse = connection.resolve(start_embedded=False)
+        _say(warehouse.url() if args.show_password else warehouse.masked_url())
+    elif args.action == "psql":
+        warehouse = connection.resolve()
+        env = {**os.environ, "PGPASSWORD": warehouse.password}
+        return subprocess.call(["psql", "-h", warehouse.host, "-p", str(warehouse.port),
+                                "-U", warehouse.user, warehouse.dbname], env=env)
+    return 0
+
+
+# --- simulate ---------------------------------------------------------------------------------
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from ruralops.settings import paths
+    from ruralops.simulate import simulate
+
+    out = args.out or paths().landing
+    started = time.monotonic()
+    result = simulate(args.start, args.days, args.customers, args.seed, out, progress=_say)
+    seconds = time.monotonic() - started
+    _say(f"wrote {len(result.files)} files, {result.records:,} records, {result.bytes / 1e6:.1f} MB "
+         f"for {len(result.dates)} business date(s) into {out} in {seconds:.1f}s")
+    return 0
+
+
+# --- collect ---------------------------------------------------------------------------------
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from ruralops.collect.loader import collect_date
+    from ruralops.db import connection, schema
+    from ruralops.settings import paths
+
+    warehouse = connection.resolve()
+    schema.ensure(warehouse)
+    outcomes = collect_date(warehouse, args.date, paths().landing, paths().quarantine,
+                            sources=args.source, progress=_say)
+    failed = [o for o in outcomes if o.status != "loaded" and o.criticality == "critical"]
+    return 1 if failed else 0
+
+
+# --- run -------------------------------------------------------------------------------------
+
+def _check_landing(business_date: dt.date) -> None:
+    from ruralops.orchestrate.nightly import missing_flags
+    from ruralops.settings import paths
+
+    if missing_flags(business_date):
+        raise UsageError(
+            f"the landing folder {paths().landing} does not have the {business_date} files yet: "
+            "simulate a bank first (ruralops simulate --start DATE --days N) or set RURALOPS_LANDING_DIR")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ruralops.db import connection
+    from ruralops.orchestrate.airflow_env import run_date
+    from ruralops.report import run_summary
+
+    warehouse = connection.resolve()
+    dates = [args.date + dt.timedelta(days=i) for i in range(args.days)]
+    for business_date in dates:
+        _check_landing(business_date)
+    worst = 0
+    for business_date in dates:
+        _say(f"== running customer_ops_nightly for business date {business_date} ==")
+        started = time.monotonic()
+        state = run_date(warehouse, business_date)
+        summary = run_summary.load(warehouse, business_date)
+        _say("")
+        _say(run_summary.render(summary) if summary else "no run summary was written")
+        _say(f"== {business_date}: DAG run {state} in {time.monotonic() - started:.0f}s ==")
+        if state != "success":
+            worst = 1
+    return worst
+
+
+# --- report ----------------------------------------------------------------------------------
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import json
+
+    from ruralops.db import connection
+    from ruralops.report import run_summary
+
+    summary = run_summary.load(connection.resolve(), args.date)
+    if summary is None:
+        raise UsageError(f"no run summary for {args.date}: run `ruralops run --date {args.date}` first")
+    _say(json.dumps(summary, ensure_ascii=False, indent=2, default=str) if args.json
+         else run_summary.render(summary))
+    return 0 if summary["status"] == "success" else 1
+
+
+class UsageError(RuntimeError):
+    """Something the user can fix; printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ruralops", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="manage the embedded PostgreSQL of this checkout")
+    db.add_argument("action", choices=["start", "stop", "status", "url", "psql"])
+    db.add_argument("--show-password", action="store_true",
+                    help="with url: print the password instead of ***")
+    db.set_defaults(func=cmd_db)
+
+    sim = sub.add_parser("simulate", help="write a simulated bank's batch files into the landing folder")
+    sim.add_argument("--start", type=_date, required=True, help="first business date, YYYY-MM-DD")
+    sim.add_argument("--days", type=int, default=1, help="number of business dates (default 1)")
+    sim.add_argument("--customers", type=int, default=2000, help="number of customers (default 2000)")
+    sim.add_argument("--seed", type=int, default=20261201, help="random seed (same seed, same bytes)")
+    sim.add_argument("--out", type=lambda p: __import__("pathlib").Path(p),
+                     help="landing folder (default: RURALOPS_LANDING_DIR or .ruralops/landing)")
+    sim.set_defaults(func=cmd_simulate)
+
+    col = sub.add_parser("collect", help="load one business date's files into raw, outside Airflow")
+    col.add_argument("--date", type=_date, required=True)
+    col.add_argument("--source", action="append",
+                     help="a system (core) or file type (core__accounts); repeatable; default all")
+    col.set_defaults(func=cmd_collect)
+
+    run = sub.add_parser("run", help="run the nightly DAG for business date(s), in this process")
+    run.add_argument("--date", type=_date, required=True, help="business date, YYYY-MM-DD")
+    run.add_argument("--days", type=int, default=1, help="run this many consecutive dates (default 1)")
+    run.set_defaults(func=cmd_run)
+
+    rep = sub.add_parser("report", help="print the stored run summary of a business date")
+    rep.add_argument("--date", type=_date, required=True)
+    rep.add_argument("--json", action="store_true", help="print the summary as JSON")
+    rep.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from ruralops.db.cluster import ClusterError
+    from ruralops.db.connection import ConfigurationError
+
+    try:
+        return args.func(args)
+    except (UsageError, ClusterError, ConfigurationError, KeyError, ValueError) as exc:
+        print(f"ruralops: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
