@@ -28,6 +28,9 @@ from ruralops.settings import paths
 SUPERUSER = "ruralops"
 DATABASE = "ruralops"
 DEFAULT_PORT = 55432
+# Where distributions install server binaries, newest version first.
+SEARCH_PATTERNS = ["/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin", "/usr/local/pgsql/bin",
+                   "/opt/homebrew/opt/postgresql*/bin", "/usr/local/opt/postgresql*/bin"]
 
 
 class ClusterError(RuntimeError):
@@ -64,9 +67,7 @@ def find_bin_dir() -> Path:
     initdb = shutil.which("initdb")
     if initdb:
         candidates.append(Path(initdb).parent)
-    patterns = ["/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin", "/usr/local/pgsql/bin",
-                "/opt/homebrew/opt/postgresql*/bin", "/usr/local/opt/postgresql*/bin"]
-    for pattern in patterns:
+    for pattern in SEARCH_PATTERNS:
         found = sorted(glob.glob(pattern), key=_version_key, reverse=True)
         candidates.extend(Path(p) for p in found)
     for candidate in candidates:

@@ -81,7 +81,7 @@ def load_dag():
     bag = DagBag(dag_folder=str(paths().dags))
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
-    return bag.get_dag(DAG_ID)
+    return bag.dags[DAG_ID]
 
 
 def run_date(warehouse: Warehouse, business_date: dt.date) -> str:

@@ -40,8 +40,11 @@ def draw_people(n: int, as_of: dt.date, rng: np.random.Generator) -> pd.DataFram
     gender = rng.integers(1, 3, n)
     county = rng.integers(0, len(vocab.COUNTIES), n)
     county_code = np.array([c[0] for c in vocab.COUNTIES], dtype=object)[county]
+    old_code = np.array([c[1] for c in vocab.COUNTIES], dtype=object)[county]
+    code_since = np.array([c[2] for c in vocab.COUNTIES])[county]
+    id_region = np.where(birth.year.to_numpy() < code_since, old_code, county_code)
     sequence = rng.integers(0, 500, n) * 2 + np.where(gender == 1, 1, 0)
-    first17 = (county_code + pd.Series(birth.strftime("%Y%m%d")).to_numpy(dtype=object)
+    first17 = (id_region + pd.Series(birth.strftime("%Y%m%d")).to_numpy(dtype=object)
                + pd.Series(sequence).astype(str).str.zfill(3).to_numpy(dtype=object))
     id_no = first17 + id_check_digits(first17.astype(str))
 
@@ -53,8 +56,8 @@ def draw_people(n: int, as_of: dt.date, rng: np.random.Generator) -> pd.DataFram
 
     town = _pick(rng, vocab.TOWN_STEMS, n) + _pick(rng, vocab.TOWN_STEMS, n) + _pick(rng, vocab.TOWN_SUFFIXES, n)
     village = _pick(rng, vocab.VILLAGE_STEMS, n) + _pick(rng, vocab.VILLAGE_STEMS, n) + "村"
-    city = np.array([c[1] for c in vocab.COUNTIES], dtype=object)[county]
-    county_name = np.array([c[2] for c in vocab.COUNTIES], dtype=object)[county]
+    city = np.array([c[3] for c in vocab.COUNTIES], dtype=object)[county]
+    county_name = np.array([c[4] for c in vocab.COUNTIES], dtype=object)[county]
     group = pd.Series(rng.integers(1, 13, n)).astype(str).to_numpy(dtype=object)
     address = vocab.PROVINCE + city + county_name + town + village + group + "组"
 

@@ -4,16 +4,18 @@ SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑
 GIVEN_CHARS = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文辉力玉珍红梅新春海燕金凤永福德荣志强宝山翠花长林水生秋菊小龙云飞家兴")
 
 PROVINCE = "安徽省"
-# (county-level division code for GB 11643, city, county)
+# (current division code, code before the prefecture became a city, year it changed, city,
+# county). An ID number carries the code in force when it was first issued, approximated by
+# the birth year: older people keep their 地区-era codes, as real ones do.
 COUNTIES = [
-    ("341122", "滁州市", "来安县"),
-    ("341125", "滁州市", "定远县"),
-    ("341126", "滁州市", "凤阳县"),
-    ("341321", "宿州市", "砀山县"),
-    ("341322", "宿州市", "萧县"),
-    ("341221", "阜阳市", "临泉县"),
-    ("341222", "阜阳市", "太和县"),
-    ("341523", "六安市", "舒城县"),
+    ("341122", "342322", 1992, "滁州市", "来安县"),
+    ("341125", "342325", 1992, "滁州市", "定远县"),
+    ("341126", "342326", 1992, "滁州市", "凤阳县"),
+    ("341321", "342221", 1998, "宿州市", "砀山县"),
+    ("341322", "342222", 1998, "宿州市", "萧县"),
+    ("341221", "342122", 1996, "阜阳市", "临泉县"),
+    ("341222", "342123", 1996, "阜阳市", "太和县"),
+    ("341523", "342425", 1999, "六安市", "舒城县"),
 ]
 TOWN_SUFFIXES = ["镇", "乡"]
 TOWN_STEMS = list("城关大桥新集张桥石门双河古城白塔马店黄岗杨庙三河")
