@@ -34,12 +34,16 @@ def _warehouse():
     return from_airflow()
 
 
-def stage(name: str) -> Callable:
-    """Record success or failure of a stage in ops.run_stage, then pass the result or error on."""
+def stage(name: str, opens_run: bool = False) -> Callable:
+    """Record success or failure of a stage in ops.run_stage, then pass the result or error on.
+
+    The stage that opens a run forgets what an earlier run with the same run id recorded (a
+    re-run of a date with ``dag.test`` reuses the id), so the summary describes this run only.
+    """
     def decorate(body: Callable[..., dict]) -> Callable[..., dict]:
         @functools.wraps(body)
         def wrapper(business_date: dt.date, run_id: str) -> dict:
-            from ruralops.report.run_summary import record_stage
+            from ruralops.report.run_summary import forget_run, record_stage
 
             warehouse = _warehouse()
             try:
@@ -51,6 +55,8 @@ def stage(name: str) -> Callable:
                 except Exception as record_error:  # the stage's own error matters more
                     print(f"could not record the failure of {name}: {record_error}")
                 raise
+            if opens_run:
+                forget_run(warehouse, run_id)
             record_stage(warehouse, business_date, run_id, name, "success", detail)
             return detail
         return wrapper
@@ -79,7 +85,7 @@ def flags_ready(business_date: dt.date) -> bool:
     return not missing
 
 
-@stage("prepare_warehouse")
+@stage("prepare_warehouse", opens_run=True)
 def prepare_warehouse(warehouse, business_date: dt.date) -> dict:
     from ruralops.db.schema import ensure
 

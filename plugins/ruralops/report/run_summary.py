@@ -11,15 +11,16 @@ import json
 
 from ruralops.db.connection import Warehouse, transaction
 
-# (label, table, filter on the business date?) — the row counts a steward reads per stage.
+# (label, table, filter on the business date?, stage that builds it) — the row counts a
+# steward reads; a count is shown only when its stage succeeded in this run.
 LAYER_COUNTS = (
-    ("staging customers", "staging.stg_core__customers", False),
-    ("staging accounts", "staging.stg_core__accounts", False),
-    ("staging transactions (date)", "staging.stg_core__transactions", True),
-    ("staging e-bank registrations", "staging.stg_ebank__registrations", False),
-    ("identity customers", "identity.int_identity__customers", False),
-    ("customer tag values", "tags.fct_customer_tag", True),
-    ("leads (date)", "marts.fct_lead", True),
+    ("staging customers", "staging.stg_core__customers", False, "dbt_staging"),
+    ("staging accounts", "staging.stg_core__accounts", False, "dbt_staging"),
+    ("staging transactions (date)", "staging.stg_core__transactions", True, "dbt_staging"),
+    ("staging e-bank registrations", "staging.stg_ebank__registrations", False, "dbt_staging"),
+    ("identity customers", "identity.int_identity__customers", False, "dbt_identity"),
+    ("customer tag values", "tags.fct_customer_tag", True, "dbt_tags"),
+    ("leads (date)", "marts.fct_lead", True, "dbt_marts"),
 )
 
 STAGE_ORDER = ("prepare_warehouse", "collect", "gate_raw", "dbt_staging", "dbt_identity",
@@ -37,6 +38,11 @@ def record_stage(warehouse: Warehouse, business_date: dt.date, run_id: str, stag
             (business_date, run_id, stage, status, json.dumps(detail, ensure_ascii=False, default=str)))
 
 
+def forget_run(warehouse: Warehouse, run_id: str) -> None:
+    with transaction(warehouse) as conn, conn.cursor() as cur:
+        cur.execute("delete from ops.run_stage where run_id = %s", (run_id,))
+
+
 def _table_exists(cur, table: str) -> bool:
     cur.execute("select to_regclass(%s) is not null", (table,))
     return cur.fetchone()[0]
@@ -50,9 +56,12 @@ def build(warehouse: Warehouse, business_date: dt.date, run_id: str) -> dict:
             " order by source, recorded_at desc", (business_date,))
         files = [dict(zip(("source", "file", "status", "lines_read", "rows_loaded",
                            "rows_rejected", "reason"), row)) for row in cur.fetchall()]
+        cur.execute("select stage, status, detail from ops.run_stage where run_id = %s", (run_id,))
+        stages = {stage: {"status": status, "detail": detail} for stage, status, detail in cur.fetchall()}
         layers = {}
-        for label, table, by_date in LAYER_COUNTS:
-            if not _table_exists(cur, table):
+        for label, table, by_date, built_by in LAYER_COUNTS:
+            built = stages.get(built_by, {}).get("status") == "success"
+            if not built or not _table_exists(cur, table):
                 layers[label] = None
                 continue
             where = " where business_date = %s" if by_date else ""
@@ -77,8 +86,6 @@ def build(warehouse: Warehouse, business_date: dt.date, run_id: str) -> dict:
             " where business_date = %s order by published_at desc limit 1", (business_date,))
         row = cur.fetchone()
         published = dict(zip(("channel", "file", "rows", "outcome"), row)) if row else None
-        cur.execute("select stage, status, detail from ops.run_stage where run_id = %s", (run_id,))
-        stages = {stage: {"status": status, "detail": detail} for stage, status, detail in cur.fetchall()}
     ordered = {name: stages.get(name, {"status": "not run"}) for name in STAGE_ORDER}
     if ordered["publish_crm"]["status"] != "success":
         published = None  # an earlier attempt's file is not this run's publication
@@ -122,7 +129,8 @@ def render(summary: dict) -> str:
     """Plain text for task logs and the terminal."""
     out = [f"Run summary for business date {summary['business_date']}: {summary['status'].upper()}",
            f"  run {summary['run_id']}", "", "Stages:"]
-    for name, stage in summary["stages"].items():
+    for name in STAGE_ORDER:  # stored as JSON, whose keys come back unordered
+        stage = summary["stages"].get(name, {"status": "not run"})
         note = ""
         detail = stage.get("detail") or {}
         if stage["status"] == "failed" and detail.get("error"):
@@ -135,7 +143,8 @@ def render(summary: dict) -> str:
         else:
             out.append(f"  {f['source']:<22} {f['status'].upper()}: {f['reason']}")
     out += ["", "Rows per stage:"]
-    for label, count in summary["rows"].items():
+    for label, *_ in LAYER_COUNTS:
+        count = summary["rows"].get(label)
         out.append(f"  {label:<30} {'-' if count is None else format(count, ',')}")
     out += ["", "Quality gates:"]
     if not summary["gates"]:
