@@ -1,7 +1,7 @@
 """Airflow from the checkout: AIRFLOW_HOME in the state folder, the warehouse as a connection.
 
 ``configure`` must run before ``airflow`` is imported in this process: Airflow reads its
-configuration at import. The warehouse connection is passed as ``AIRFLOW_CONN_RUWALOPS_*``
+configuration at import. The warehouse connection is passed as ``AIRFLOW_CONN_RURALOPS_*``
 in the process environment (never on a command line, never in a file we write).
 """
 
