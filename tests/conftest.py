@@ -25,6 +25,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ["AIRFLOW_HOME"] = str(TEST_STATE / "airflow")
 
+from ruralops.orchestrate.airflow_env import configure_airflow  # noqa: E402
+
+configure_airflow()  # before any test module imports airflow: it reads its config at import
+
 # The business dates the simulated test bank delivers.
 FIRST_DATE = dt.date(2026, 11, 1)
 SIM_DAYS = 3
@@ -47,7 +51,7 @@ def _wipe_previous_session() -> None:
 def pytest_sessionstart(session) -> None:
     _wipe_previous_session()
     TEST_STATE.mkdir(parents=True, exist_ok=True)
-    from ruralops.orchestrate.airflow_env import DAG_ID  # noqa: F401  (import check only)
+    configure_airflow()  # recreate the (wiped) Airflow home folders
 
 
 @pytest.fixture(scope="session")

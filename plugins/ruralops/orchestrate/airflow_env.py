@@ -1,6 +1,6 @@
 """Airflow from the checkout: AIRFLOW_HOME in the state folder, the warehouse as a connection.
 
-``configure`` must run before ``airflow`` is imported in this process: Airflow reads its
+``configure_airflow`` must run before ``airflow`` is imported in this process: Airflow reads its
 configuration at import. The warehouse connection is passed as ``AIRFLOW_CONN_RURALOPS_*``
 in the process environment (never on a command line, never in a file we write).
 """
@@ -21,6 +21,14 @@ DAG_ID = "customer_ops_nightly"
 
 def configure(warehouse: Warehouse) -> dict[str, str]:
     """Set (and return) the environment Airflow needs for a run from this checkout."""
+    env = configure_airflow()
+    connection = {f"AIRFLOW_CONN_{AIRFLOW_CONN_ID.upper()}": warehouse.airflow_connection_json()}
+    os.environ.update(connection)
+    return {**env, **connection}
+
+
+def configure_airflow() -> dict[str, str]:
+    """Airflow's own settings for this checkout; must run before ``airflow`` is first imported."""
     p = paths()
     home = p.airflow_home
     (home / "plugins").mkdir(parents=True, exist_ok=True)
@@ -34,7 +42,6 @@ def configure(warehouse: Warehouse) -> dict[str, str]:
         "AIRFLOW__CORE__DEFAULT_TIMEZONE": BUSINESS_TIMEZONE,
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": os.environ.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
-        f"AIRFLOW_CONN_{AIRFLOW_CONN_ID.upper()}": warehouse.airflow_connection_json(),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "GX_ANALYTICS_ENABLED": "false",
         "RURALOPS_STATE_DIR": str(p.state),
