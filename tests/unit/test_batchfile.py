@@ -58,3 +58,16 @@ def test_an_undecodable_line_is_rejected_not_the_file():
     parsed = parse_delimited(payload, c)
     assert [n for n, _ in parsed.good] == [1, 3]
     assert parsed.rejects[0].line_number == 2 and "not valid gbk" in parsed.rejects[0].reason
+
+
+def test_rendering_refuses_a_value_containing_the_delimiter():
+    import pandas as pd
+
+    from ruralops.exchange.render import delimited_bytes
+
+    c = contract("crm__leads")
+    row = {name: "x" for name in c.column_names}
+    ok = delimited_bytes(pd.DataFrame([row]), c)
+    assert ok.count(b"|") == len(c.columns) - 1
+    with pytest.raises(ValueError, match="reason_zh"):
+        delimited_bytes(pd.DataFrame([{**row, "reason_zh": "甲|乙"}]), c)

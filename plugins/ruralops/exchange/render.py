@@ -16,12 +16,17 @@ def delimited_bytes(frame: pd.DataFrame, contract: Contract) -> bytes:
     if frame.empty:
         return b""
     columns = [frame[name].fillna("").astype(str) for name in contract.column_names]
-    for name, column in zip(contract.column_names, columns):
-        bad = column.str.contains(f"[{contract.delimiter}\\r\\n]", regex=True)
-        if bad.any():
-            raise ValueError(f"{contract.name}.{name}: {int(bad.sum())} value(s) contain the "
-                             f"delimiter or a line break")
     line = columns[0]
     for column in columns[1:]:
         line = line + contract.delimiter + column
-    return ("\n".join(line.tolist()) + "\n").encode(contract.encoding)
+    text = "\n".join(line.tolist()) + "\n"
+    # Cheap whole-text counts first; find the offending column only when they disagree.
+    expected_delimiters = len(frame) * (len(columns) - 1)
+    if text.count(contract.delimiter) != expected_delimiters or text.count("\n") != len(frame) \
+            or "\r" in text:
+        for name, column in zip(contract.column_names, columns):
+            bad = column.str.contains(f"[{contract.delimiter}\\r\\n]", regex=True)
+            if bad.any():
+                raise ValueError(f"{contract.name}.{name}: {int(bad.sum())} value(s) contain the "
+                                 f"delimiter or a line break")
+    return text.encode(contract.encoding)
