@@ -13,6 +13,9 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+PRESET_NAMES = ("tiny", "small", "province")  # ruralops.simulate.config.PRESETS, without the import cost
 
 
 def _date(text: str) -> dt.date:
@@ -67,14 +70,21 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from ruralops.settings import paths
-    from ruralops.simulate import simulate
+    from ruralops.simulate import CLEAN, PRESETS, simulate
 
+    preset = PRESETS[args.preset]
+    dirt = (CLEAN if args.clean else preset.dirt).override(args.dirt or [])
+    customers = args.customers or preset.customers
+    days = args.days or preset.days
     out = args.out or paths().landing
+    truth_dir = args.truth or out.parent / "truth"
     started = time.monotonic()
-    result = simulate(args.start, args.days, args.customers, args.seed, out, progress=_say)
+    result = simulate(args.start, days, customers, args.seed, out, progress=_say, dirt=dirt,
+                      truth_dir=truth_dir)
     seconds = time.monotonic() - started
     _say(f"wrote {len(result.files)} files, {result.records:,} records, {result.bytes / 1e6:.1f} MB "
-         f"for {len(result.dates)} business date(s) into {out} in {seconds:.1f}s")
+         f"for {len(result.dates)} business date(s) into {out} in {seconds:.1f}s "
+         f"({result.records / max(seconds, 1e-9):,.0f} records/s); ground truth in {truth_dir}")
     return 0
 
 
@@ -160,11 +170,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulate", help="write a simulated bank's batch files into the landing folder")
     sim.add_argument("--start", type=_date, required=True, help="first business date, YYYY-MM-DD")
-    sim.add_argument("--days", type=int, default=1, help="number of business dates (default 1)")
-    sim.add_argument("--customers", type=int, default=2000, help="number of customers (default 2000)")
+    sim.add_argument("--preset", choices=sorted(PRESET_NAMES), default="small",
+                     help="tiny (tests), small (demo, default), province (1M customers)")
+    sim.add_argument("--days", type=int, help="number of business dates (default: the preset's)")
+    sim.add_argument("--customers", type=int, help="number of customers (default: the preset's)")
     sim.add_argument("--seed", type=int, default=20261201, help="random seed (same seed, same bytes)")
-    sim.add_argument("--out", type=lambda p: __import__("pathlib").Path(p),
+    sim.add_argument("--dirt", action="append", metavar="KNOB=RATE",
+                     help="override a dirt rate, e.g. --dirt second_customer_no=0.1 (repeatable; "
+                          "knobs in docs/simulator.md)")
+    sim.add_argument("--clean", action="store_true", help="start from no dirt at all")
+    sim.add_argument("--out", type=Path,
                      help="landing folder (default: RURALOPS_LANDING_DIR or .ruralops/landing)")
+    sim.add_argument("--truth", type=Path, help="ground-truth folder (default: 'truth' beside --out)")
     sim.set_defaults(func=cmd_simulate)
 
     col = sub.add_parser("collect", help="load one business date's files into raw, outside Airflow")

@@ -6,5 +6,6 @@ a province. Each source system is one module writing the layouts declared in
 """
 
 from ruralops.simulate.bank import SimulationResult, simulate
+from ruralops.simulate.config import CLEAN, PRESETS, Dirt
 
-__all__ = ["SimulationResult", "simulate"]
+__all__ = ["CLEAN", "PRESETS", "Dirt", "SimulationResult", "simulate"]

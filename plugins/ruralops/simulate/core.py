@@ -13,32 +13,35 @@ from ruralops.simulate.render import yyyymmdd
 CHANNELS = np.array(["COUNTER", "ATM", "POS", "MOBILE", "WECHAT", "STM", "AGENT"])
 
 
-def customers(people: pd.DataFrame, business_date: dt.date) -> pd.DataFrame:
-    """The customer master as of the date: everyone who had become a customer by then."""
-    known = people[people["open_date"] <= pd.Timestamp(business_date)].copy()
+def customers(records: pd.DataFrame, business_date: dt.date) -> pd.DataFrame:
+    """The customer master as of the date: every record opened by then."""
+    known = records[records["open_date"] <= pd.Timestamp(business_date)].copy()
     known["id_type"] = "01"
     known["birth_date"] = yyyymmdd(known["birth_date"])
     known["open_date"] = yyyymmdd(known["open_date"])
     return known
 
 
-def draw_accounts(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Every person has a demand account; some also a time deposit or a loan."""
-    n = len(people)
-    holds_time = rng.random(n) < np.where(people["occupation"] == "retired", 0.55, 0.25)
-    holds_loan = rng.random(n) < np.where(people["occupation"].isin(["farmer", "small_merchant"]), 0.3, 0.1)
+def draw_accounts(records: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Every customer record has a demand account; primary records may also hold a time
+    deposit or a loan. An older second record keeps only a small, dormant demand account."""
+    n = len(records)
+    primary = ~records["is_secondary"].to_numpy()
+    holds_time = primary & (rng.random(n) < np.where(records["occupation"] == "retired", 0.55, 0.25))
+    holds_loan = primary & (rng.random(n) < np.where(records["occupation"].isin(["farmer", "small_merchant"]), 0.3, 0.1))
     parts = []
     for product_type, code, mask, scale in (
         ("DD", "101001", np.ones(n, dtype=bool), 9.0),
         ("TD", "201003", holds_time, 10.5),
         ("LN", "501002", holds_loan, 10.8),
     ):
-        owners = people.loc[mask, ["person_id", "customer_no", "branch_code", "open_date"]].copy()
+        owners = records.loc[mask, ["person_id", "customer_no", "branch_code", "open_date", "is_secondary"]].copy()
         owners["product_type"] = product_type
         owners["product_code"] = code
-        owners["balance"] = np.round(rng.lognormal(scale, 1.1, len(owners)), 2)
+        owners["balance"] = np.round(rng.lognormal(scale, 1.1, len(owners))
+                                     * np.where(owners["is_secondary"], 0.02, 1.0), 2)
         parts.append(owners)
-    accounts = pd.concat(parts, ignore_index=True).sort_values(["person_id", "product_type"], kind="stable")
+    accounts = pd.concat(parts, ignore_index=True).sort_values(["customer_no", "product_type"], kind="stable")
     accounts["account_no"] = "6229" + pd.Series(np.arange(1, len(accounts) + 1)).astype(str).str.zfill(12).to_numpy()
     # a few accounts carry a zero balance, as dormant demand accounts do
     accounts.loc[rng.random(len(accounts)) < 0.05, "balance"] = 0.0
@@ -61,7 +64,8 @@ def transactions(people: pd.DataFrame, accounts: pd.DataFrame, business_date: dt
     demand = accounts[(accounts["product_type"] == "DD")
                       & (accounts["open_date"] <= pd.Timestamp(business_date))]
     owner = people.set_index("person_id").loc[demand["person_id"]]
-    counts = rng.poisson(owner["daily_activity"].to_numpy())
+    activity = owner["daily_activity"].to_numpy() * np.where(demand["is_secondary"], 0.05, 1.0)
+    counts = rng.poisson(activity)
     rows = np.repeat(np.arange(len(demand)), counts)
     n = len(rows)
     adoption = owner["digital_adoption"].to_numpy()[rows]

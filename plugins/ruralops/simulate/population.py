@@ -68,6 +68,8 @@ def draw_people(n: int, as_of: dt.date, rng: np.random.Generator) -> pd.DataFram
     youth = np.clip((70 - age) / 50, 0, 1)
     adoption = np.clip(youth * np.where(occupation == "salaried", 1.0, 0.7) + rng.normal(0, 0.15, n), 0, 1)
     activity = rng.gamma(shape=1.2, scale=np.where(occupation == "small_merchant", 1.5, 0.4))
+    latent_loan = rng.normal(0, 0.6, n)
+    latent_mobile = rng.normal(0, 0.6, n)
 
     return pd.DataFrame({
         "person_id": index,
@@ -85,4 +87,6 @@ def draw_people(n: int, as_of: dt.date, rng: np.random.Generator) -> pd.DataFram
         "occupation": occupation,
         "digital_adoption": adoption,
         "daily_activity": activity,
+        "latent_loan": latent_loan,
+        "latent_mobile": latent_mobile,
     })
