@@ -71,3 +71,24 @@ def test_rendering_refuses_a_value_containing_the_delimiter():
     assert ok.count(b"|") == len(c.columns) - 1
     with pytest.raises(ValueError, match="reason_zh"):
         delimited_bytes(pd.DataFrame([{**row, "reason_zh": "甲|乙"}]), c)
+
+
+def test_fixed_width_fields_are_sliced_by_gbk_bytes_and_bad_records_rejected():
+    import pandas as pd
+
+    from ruralops.collect.parse import FIXED_WIDTH_SEPARATOR, parse_fixed_width
+    from ruralops.exchange.render import fixed_width_bytes
+
+    c = contract("card__cards")
+    row = {"card_no": "6228210000000000015", "customer_no": "880000000001", "card_type": "DC",
+           "product_code": "FSK001", "holder_name": "欧阳娜娜", "issue_date": "20200101",
+           "expiry_month": "203001", "status": "A"}
+    good = fixed_width_bytes(pd.DataFrame([row]), c)
+    assert len(good) == c.record_width + 1
+    payload = good + good[:-4] + b"\n" + good[:40] + b"\xff\xff" + good[42:]
+    parsed = parse_fixed_width(payload, c)
+    assert [line.split(FIXED_WIDTH_SEPARATOR) for _, line in parsed.good] == [list(row.values())]
+    assert [(r.line_number, r.reason) for r in parsed.rejects] == [
+        (2, f"expected {c.record_width} bytes, found {c.record_width - 3}"), (3, "not valid gbk")]
+    with pytest.raises(ValueError, match="holder_name"):
+        fixed_width_bytes(pd.DataFrame([{**row, "holder_name": "名" * 11}]), c)

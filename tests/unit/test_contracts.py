@@ -21,9 +21,13 @@ def _dbt_source_columns() -> dict[str, list[str]]:
     return columns
 
 
-def test_every_contract_has_a_dbt_source_with_the_same_columns_in_order():
+def test_every_collected_contract_has_a_dbt_source_with_the_same_columns_in_order():
+    from ruralops.collect.loader import PARSERS
+
     declared = _dbt_source_columns()
     for name, c in all_contracts().items():
+        if c.format not in PARSERS:
+            continue  # not loaded into raw yet, so no dbt source either
         assert name in declared, f"{name} has no dbt source table"
         assert declared[name] == c.column_names, f"dbt source columns of {name} differ from the contract"
 

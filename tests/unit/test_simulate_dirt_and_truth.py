@@ -1,6 +1,7 @@
 """Dirt follows its knobs, and the ground truth names the person behind every key."""
 
 import datetime as dt
+import gzip
 import json
 import re
 
@@ -8,6 +9,7 @@ import pandas as pd
 import pytest
 from stdnum.cn import ric
 
+from ruralops.collect.parse import FIXED_WIDTH_SEPARATOR, parse_fixed_width
 from ruralops.exchange.batchfile import Control, control_path, md5_of
 from ruralops.exchange.contracts import all_contracts, contract
 from ruralops.simulate import CLEAN, Dirt, simulate
@@ -29,13 +31,34 @@ KEY_COLUMNS = {
     "crm__contacts": {"customer_no": "customer_no", "mobile": "mobile"},
     "crm__optouts": {"customer_no": "customer_no", "mobile": "mobile"},
     "crm__campaign_history": {"customer_no": "customer_no"},
+    "card__cards": {"card_no": "card_no", "customer_no": "customer_no"},
+    "gateway__access_log": {},
+    "gateway__app_log": {"user_id": "ebank_user_id", "device_id": "device_id"},
+    "track__events": {"anonymous_id": "anonymous_id", "login_id": "login_id"},
 }
 
 
 def _read(landing, name, day=DAY) -> pd.DataFrame:
+    """A landing file as a frame of its contract's columns (logs: the JSON fields)."""
     c = contract(name)
-    text = (c.folder(landing, day) / c.file_name(day)).read_bytes().decode(c.encoding)
-    rows = [line.split(c.delimiter) for line in text.splitlines()]
+    payload = (c.folder(landing, day) / c.file_name(day)).read_bytes()
+    if c.compression == "gzip":
+        payload = gzip.decompress(payload)
+    if c.format == "fixed_width":
+        parsed = parse_fixed_width(payload, c)
+        rows = [line.split(FIXED_WIDTH_SEPARATOR) for _, line in parsed.good]
+    elif c.format == "json_lines":
+        objects = []
+        for line in payload.decode(c.encoding).splitlines():
+            try:
+                objects.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut short by the log shipper
+        return pd.DataFrame(objects, dtype=object).reindex(columns=c.column_names)
+    elif c.format == "nginx_combined":
+        return pd.DataFrame(columns=c.column_names)
+    else:
+        rows = [line.split(c.delimiter) for line in payload.decode(c.encoding).splitlines()]
     return pd.DataFrame(rows, columns=c.column_names, dtype=object)
 
 
@@ -53,7 +76,7 @@ def test_the_truth_names_the_person_behind_every_key_of_every_file(bank):
     for name, columns in KEY_COLUMNS.items():
         frame = _read(bank / "landing", name)
         for column, key_type in columns.items():
-            values = set(frame[column].replace("", pd.NA).dropna())
+            values = set(frame[column].replace("", pd.NA).dropna()) if len(frame) else set()
             missing = {v for v in values if (key_type, v) not in known}
             assert not missing, f"{name}.{column}: {len(missing)} keys unknown to the truth, e.g. {sorted(missing)[:3]}"
 
@@ -115,6 +138,34 @@ def test_campaign_responses_follow_the_documented_propensity(bank):
     expected = summary["campaigns_on_start_date"]["consumer_loan"]["mean_response"]
     assert abs(observed - expected) < 0.03
     assert summary["campaigns_on_start_date"]["consumer_loan"]["best_top_decile_lift"] > 1.5
+
+
+def test_logs_and_tracking_follow_the_day_and_its_dirt(bank):
+    app = _read(bank / "landing", "gateway__app_log")
+    assert set(app["event"]) == {"login_success", "login_failure", "feature_use"}
+    assert 0.01 < (app["event"] == "login_failure").mean() < 0.1
+    raw = gzip.decompress((bank / "landing" / "gateway" / "20261101" / "access_20261101.log.gz").read_bytes())
+    access = raw.decode().splitlines()
+    combined = re.compile(r'^\S+ - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} \+0800\] "\w+ \S+ HTTP/1\.1" \d{3} \d+ "-" "[^"]+"$')
+    malformed = sum(not combined.match(line) for line in access)
+    app_lines = gzip.decompress((bank / "landing" / "gateway" / "20261101" / "app_20261101.log.gz").read_bytes())
+    assert len(access) == app_lines.count(b"\n")  # one request per logged action
+    assert 0 < malformed < len(access) * 0.02
+    events = _read(bank / "landing", "track__events")
+    day_start = pd.Timestamp("2026-11-01 00:00:00") - pd.Timestamp("1970-01-01 08:00:00")
+    millis = events["time"].astype("int64")
+    late = millis < day_start // pd.Timedelta(milliseconds=1)
+    assert 0.005 < late.mean() < 0.05 and millis[late].min() >= (day_start - pd.Timedelta(days=3)) // pd.Timedelta(milliseconds=1)
+    assert events["event_id"].duplicated().sum() > 0
+    assert set(events["type"]) <= {"track", "track_signup"}
+
+
+def test_card_numbers_pass_luhn(bank):
+    from stdnum import luhn
+
+    cards = _read(bank / "landing", "card__cards")
+    assert len(cards) > 0 and cards["card_no"].map(luhn.is_valid).all()
+    assert cards["holder_name"].str.fullmatch(r"[\u4e00-\u9fff]{1,4}").all()
 
 
 def test_presets_cover_tests_demo_and_province():

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ruralops.collect.parse import ParsedFile, parse_delimited
-from ruralops.collect.raw_tables import add_missing_columns_sql, copy_sql, create_table_sql
+from ruralops.collect.parse import ParsedFile, parse_delimited, parse_fixed_width
+from ruralops.collect.raw_tables import add_missing_columns_sql, copy_delimiter, copy_sql, create_table_sql
 from ruralops.db.connection import Warehouse, transaction
 from ruralops.exchange.batchfile import Control, control_path, flag_path
 from ruralops.exchange.contracts import Contract, all_contracts
@@ -29,11 +29,14 @@ class FileRejected(Exception):
     """A whole-file failure: the file is quarantined and nothing of it is loaded."""
 
 
+PARSERS = {"delimited": parse_delimited, "fixed_width": parse_fixed_width}
+
+
 @dataclass
 class FileOutcome:
     source: str
     file_name: str
-    status: str            # loaded | quarantined | missing
+    status: str            # loaded | quarantined | missing | not_collected
     lines_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
@@ -77,13 +80,20 @@ def collect_file(warehouse: Warehouse, contract: Contract, business_date: dt.dat
     data_file = contract.folder(landing, business_date) / contract.file_name(business_date)
     batch_id = f"{contract.system}-{business_date:%Y%m%d}"
     outcome = FileOutcome(contract.name, data_file.name, "missing", criticality=contract.criticality)
+    if contract.format not in PARSERS:
+        # Log and tracking extracts need streaming parsers (the collection issue); until then
+        # the file stays in the landing folder untouched and the audit says so.
+        outcome.status = "not_collected"
+        outcome.reason = f"{contract.format} files are not collected yet; left in the landing folder"
+        _record_audit(warehouse, business_date, outcome, batch_id, None, None)
+        return outcome
     if not flag_path(data_file).exists():
         outcome.reason = f"no .ok flag in {data_file.parent}"
         _record_audit(warehouse, business_date, outcome, batch_id, None, None)
         return outcome
     try:
         payload, control = _read_verified(data_file, business_date)
-        parsed = parse_delimited(payload, contract)
+        parsed = PARSERS[contract.format](payload, contract)
         if parsed.lines_read != control.record_count:
             raise FileRejected(f"control file says {control.record_count} records, "
                                f"file has {parsed.lines_read} lines")
@@ -134,9 +144,9 @@ def _quarantine(data_file: Path, folder: Path) -> None:
 
 def _load(warehouse: Warehouse, contract: Contract, business_date: dt.date, batch_id: str,
           file_name: str, parsed: ParsedFile, control: Control) -> None:
-    prefix = f"{business_date.isoformat()}{contract.delimiter}{batch_id}{contract.delimiter}{file_name}{contract.delimiter}"
-    buffer = io.StringIO("".join(f"{prefix}{number}{contract.delimiter}{line}\n"
-                                 for number, line in parsed.good))
+    sep = copy_delimiter(contract)
+    prefix = f"{business_date.isoformat()}{sep}{batch_id}{sep}{file_name}{sep}"
+    buffer = io.StringIO("".join(f"{prefix}{number}{sep}{line}\n" for number, line in parsed.good))
     with transaction(warehouse) as conn, conn.cursor() as cur:
         _ensure_table(cur, contract)
         cur.execute(f"delete from {contract.raw_table} where business_date = %s", (business_date,))

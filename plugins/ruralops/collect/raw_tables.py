@@ -33,9 +33,15 @@ def add_missing_columns_sql(contract: Contract, existing: set[str]) -> list[str]
             for name in contract.column_names if name not in existing]
 
 
+def copy_delimiter(contract: Contract) -> str:
+    """The separator of the lines handed to COPY: the file's own, or \\x1f for fixed width."""
+    return contract.delimiter or "\x1f"
+
+
 def copy_sql(contract: Contract) -> str:
     columns = ", ".join((*LINEAGE_COLUMNS, *contract.column_names))
+    delimiter = "e'\\x1f'" if copy_delimiter(contract) == "\x1f" else f"'{contract.delimiter}'"
     # CSV mode with a quote byte that never occurs: empty fields load as NULL and
     # backslashes stay literal, as the bank wrote them.
     return (f"copy {contract.raw_table} ({columns}) from stdin "
-            f"with (format csv, delimiter '{contract.delimiter}', quote e'\\x01')")
+            f"with (format csv, delimiter {delimiter}, quote e'\\x01')")

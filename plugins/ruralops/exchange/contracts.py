@@ -18,6 +18,7 @@ class Column:
     type: str
     description: str
     pii: bool = False  # clear value stays in raw and vault only; staging tokenises or masks it
+    width: int | None = None  # fixed-width layouts: the field's width in bytes
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,13 @@ class Contract:
     criticality: str     # critical | optional
     key: tuple[str, ...]
     columns: tuple[Column, ...]
+    format: str = "delimited"   # delimited | fixed_width | nginx_combined | json_lines
+    compression: str | None = None  # gzip for log and tracking extracts
+
+    @property
+    def record_width(self) -> int:
+        """Bytes per record of a fixed-width layout (without the line end)."""
+        return sum(c.width or 0 for c in self.columns)
 
     @property
     def column_names(self) -> list[str]:
@@ -75,10 +83,13 @@ def _parse(section: dict) -> dict[str, Contract]:
             raise ValueError(f"contract {name}: name must start with its system {entry['system']}__")
         contracts[name] = Contract(
             name=name, system=entry["system"], description=entry["description"],
-            file=entry["file"], encoding=entry["encoding"], delimiter=entry["delimiter"],
+            file=entry["file"], encoding=entry["encoding"], delimiter=entry.get("delimiter", ""),
             load=entry["load"], criticality=entry["criticality"], key=tuple(entry["key"]),
             columns=tuple(Column(**c) for c in entry["columns"]),
+            format=entry.get("format", "delimited"), compression=entry.get("compression"),
         )
+        if contracts[name].format == "fixed_width" and any(c.width is None for c in contracts[name].columns):
+            raise ValueError(f"contract {name}: every fixed-width column needs a width")
     return contracts
 
 

@@ -30,3 +30,24 @@ def delimited_bytes(frame: pd.DataFrame, contract: Contract) -> bytes:
                 raise ValueError(f"{contract.name}.{name}: {int(bad.sum())} value(s) contain the "
                                  f"delimiter or a line break")
     return text.encode(contract.encoding)
+
+
+def fixed_width_bytes(frame: pd.DataFrame, contract: Contract) -> bytes:
+    """Pad every field with spaces to its width in *bytes* of the contract's encoding.
+
+    Chinese characters take two bytes in GBK, so padding is computed on the encoded length.
+    A value longer than its field is refused rather than silently cut.
+    """
+    if frame.empty:
+        return b""
+    line = None
+    for column in contract.columns:
+        values = frame[column.name].fillna("").astype(str)
+        encoded_length = values.str.encode(contract.encoding).str.len()
+        too_long = encoded_length > column.width
+        if too_long.any():
+            raise ValueError(f"{contract.name}.{column.name}: {int(too_long.sum())} value(s) longer "
+                             f"than {column.width} bytes")
+        padded = values + pd.Series(" ", index=values.index).str.repeat((column.width - encoded_length).to_numpy())
+        line = padded if line is None else line + padded
+    return ("\n".join(line.tolist()) + "\n").encode(contract.encoding)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +14,8 @@ import pandas as pd
 
 from ruralops.exchange.batchfile import Control, control_path, flag_path, write_batch
 from ruralops.exchange.contracts import contract
-from ruralops.exchange.render import delimited_bytes
-from ruralops.simulate import core, crm, ebank, loan, truth, wealth
+from ruralops.exchange.render import delimited_bytes, fixed_width_bytes
+from ruralops.simulate import card, core, crm, ebank, gateway, loan, sessions, track, truth, wealth
 from ruralops.simulate.config import Dirt
 from ruralops.simulate.dirt import customer_records
 from ruralops.simulate.population import draw_people
@@ -52,19 +53,29 @@ class _Writer:
         self.landing, self.dirt, self.seed = landing, dirt, seed
         self.result, self.incidents, self.say = result, incidents, say
 
-    def write(self, name: str, frame: pd.DataFrame, business_date: dt.date) -> None:
+    def write(self, name: str, data: pd.DataFrame | pd.Series, business_date: dt.date) -> None:
+        """``data`` is a frame of the contract's columns, or for log formats the rendered lines."""
         c = contract(name)
         rng = np.random.default_rng([self.seed, 9, business_date.toordinal(), len(name), sum(map(ord, name))])
-        payload = delimited_bytes(frame, c)
+        if c.format == "delimited":
+            payload = delimited_bytes(data, c)
+        elif c.format == "fixed_width":
+            payload = fixed_width_bytes(data, c)
+        else:
+            payload = ("\n".join(data.tolist()) + "\n").encode(c.encoding) if len(data) else b""
         lines = payload.split(b"\n")[:-1]
-        payload = self._damage_lines(lines, c.delimiter.encode(), rng, business_date, c) if lines else payload
+        if lines and c.format in ("delimited", "fixed_width"):
+            payload = self._damage_lines(lines, c.delimiter.encode(), rng, business_date, c)
+        records = payload.count(b"\n")
+        if c.compression == "gzip":
+            payload = gzip.compress(payload, compresslevel=6, mtime=0)  # mtime 0: same bytes every run
         target = c.folder(self.landing, business_date) / c.file_name(business_date)
         if rng.random() < self.dirt.late_file:
             late = c.folder(self.landing, business_date + dt.timedelta(days=1)) / c.file_name(business_date)
-            control = write_batch(late, payload, payload.count(b"\n"), business_date)
+            control = write_batch(late, payload, records, business_date)
             self._incident(business_date, c.file_name(business_date), "late: delivered with the next date's files")
         else:
-            control = write_batch(target, payload, payload.count(b"\n"), business_date)
+            control = write_batch(target, payload, records, business_date)
             if rng.random() < self.dirt.truncated_file and control.byte_size > 0:
                 target.write_bytes(payload[: control.byte_size * 4 // 5])
                 self._incident(business_date, target.name, "truncated after the control file was written")
@@ -81,8 +92,8 @@ class _Writer:
                       business_date: dt.date, c) -> bytes:
         n = len(lines)
         malformed = np.flatnonzero(rng.random(n) < self.dirt.malformed_lines)
-        for i in malformed:
-            lines[i] = lines[i].rsplit(delimiter, 1)[0]
+        for i in malformed:  # a field lost: one delimiter fewer, or a fixed-width record too short
+            lines[i] = lines[i].rsplit(delimiter, 1)[0] if delimiter else lines[i][:-3]
         undecodable = np.flatnonzero(rng.random(n) < self.dirt.bad_encoding_lines)
         for i in undecodable:
             lines[i] = lines[i] + b"\xff\xfe"
@@ -121,6 +132,7 @@ def simulate(start: dt.date, days: int, customers: int, seed: int, out: Path,
     holdings = wealth.draw_holdings(people, horizon, np.random.default_rng([seed, 5]))
     optouts = crm.draw_optouts(records, start, np.random.default_rng([seed, 6]))
     history = crm.campaign_history(people, records, start, np.random.default_rng([seed, 7]))
+    cards = card.draw_cards(records, np.random.default_rng([seed, 8]))
 
     result = SimulationResult(landing=out, truth=truth_dir, dates=[])
     incidents: list[dict] = []
@@ -136,6 +148,7 @@ def simulate(start: dt.date, days: int, customers: int, seed: int, out: Path,
     keys.add("wealth_holding_id", holdings["holding_id"], holdings["person_id"], "wealth")
     keys.add("id_no", holdings["id_no"], holdings["person_id"], "wealth")
     keys.add("mobile", optouts["mobile"], optouts["person_id"], "crm")
+    keys.add("card_no", cards["card_no"], cards["person_id"], "card")
     counts: dict[str, int] = {}
 
     for offset in range(days):
@@ -144,6 +157,8 @@ def simulate(start: dt.date, days: int, customers: int, seed: int, out: Path,
         contracts = loan.contracts(accounts, people, business_date)
         applications = loan.applications(people, business_date, day_rng)
         contacts = crm.contacts(records, business_date, day_rng)
+        actions = sessions.app_sessions(registrations, people, business_date, day_rng)
+        events = track.events(actions, registrations, people, records, business_date, day_rng)
         frames = {
             "core__customers": core.customers(records, business_date),
             "core__accounts": core.accounts_snapshot(accounts, business_date, day_rng),
@@ -155,11 +170,17 @@ def simulate(start: dt.date, days: int, customers: int, seed: int, out: Path,
             "crm__contacts": contacts,
             "crm__optouts": crm.optout_snapshot(optouts, business_date),
             "crm__campaign_history": history,
+            "card__cards": card.cards_snapshot(cards, business_date),
+            "gateway__access_log": gateway.access_log(actions, day_rng, dirt.malformed_log_lines),
+            "gateway__app_log": gateway.app_log(actions, day_rng, dirt.malformed_log_lines),
+            "track__events": track.lines(events),
         }
         keys.add("application_id", applications["application_id"], applications["person_id"], "loan")
         keys.add("id_no", applications["id_no"], applications["person_id"], "loan")
         keys.add("mobile", applications["mobile"], applications["person_id"], "loan")
         keys.add("mobile", contacts["mobile"], contacts["person_id"], "crm")
+        keys.add("anonymous_id", events["anonymous_id"], events["person_id"], "track")
+        keys.add("login_id", events["login_id"], events["person_id"], "track")
         for name, frame in frames.items():
             writer.write(name, frame, business_date)
             counts[name] = counts.get(name, 0) + len(frame)

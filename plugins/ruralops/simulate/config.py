@@ -23,6 +23,7 @@ class Dirt:
     family_shared_mobile: float = 0.04     # person uses a family member's mobile
     placeholder_mobile: float = 0.005      # staff typed a placeholder such as 13800000000
     missing_field: float = 0.01            # optional field (mobile, address, birth date) left empty
+    malformed_log_lines: float = 0.002     # gateway log lines cut short by the log shipper
     # file incidents (per file and date), off by default
     resent_file: float = 0.0               # the file is delivered twice (same content, flag rewritten)
     truncated_file: float = 0.0            # data file cut short after the control file was written
