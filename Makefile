@@ -43,6 +43,7 @@ test-unit: setup
 	$(BIN)/python -m pytest -m unit
 
 bench: setup
+	$(BIN)/python bench/simulate_bench.py
 	$(BIN)/python bench/load_vs_copy.py
 
 # Re-resolve the dependency set (needs the registries) and rewrite the lock.
