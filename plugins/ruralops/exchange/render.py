@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
+import operator
+
+import numpy as np
 import pandas as pd
 
 from ruralops.exchange.contracts import Contract
 
 
-def delimited_bytes(frame: pd.DataFrame, contract: Contract) -> bytes:
-    """Join columns with the contract's delimiter (vectorised string concatenation).
+def _text_columns(frame: pd.DataFrame, names: list[str]) -> list[list[str]]:
+    return [frame[name].fillna("").astype(str).tolist() for name in names]
 
-    A value containing the delimiter or a line break would corrupt the layout, so it is
-    refused here rather than discovered by the receiver.
+
+def delimited_bytes(frame: pd.DataFrame, contract: Contract) -> bytes:
+    """Join columns with the contract's delimiter.
+
+    Lines are joined by ``map``/``str.join`` over column lists (C-level iteration; measured 4x
+    faster than pandas string concatenation without pyarrow). A value containing the delimiter
+    or a line break would corrupt the layout, so it is refused here rather than discovered by
+    the receiver.
     """
     if frame.empty:
         return b""
-    columns = [frame[name].fillna("").astype(str) for name in contract.column_names]
-    line = columns[0]
-    for column in columns[1:]:
-        line = line + contract.delimiter + column
-    text = "\n".join(line.tolist()) + "\n"
+    columns = _text_columns(frame, contract.column_names)
+    text = "\n".join(map(contract.delimiter.join, zip(*columns))) + "\n"
     # Cheap whole-text counts first; find the offending column only when they disagree.
     expected_delimiters = len(frame) * (len(columns) - 1)
     if text.count(contract.delimiter) != expected_delimiters or text.count("\n") != len(frame) \
             or "\r" in text:
         for name, column in zip(contract.column_names, columns):
-            bad = column.str.contains(f"[{contract.delimiter}\\r\\n]", regex=True)
-            if bad.any():
-                raise ValueError(f"{contract.name}.{name}: {int(bad.sum())} value(s) contain the "
+            bad = sum(contract.delimiter in v or "\n" in v or "\r" in v for v in column)
+            if bad:
+                raise ValueError(f"{contract.name}.{name}: {bad} value(s) contain the "
                                  f"delimiter or a line break")
     return text.encode(contract.encoding)
 
@@ -35,19 +41,21 @@ def delimited_bytes(frame: pd.DataFrame, contract: Contract) -> bytes:
 def fixed_width_bytes(frame: pd.DataFrame, contract: Contract) -> bytes:
     """Pad every field with spaces to its width in *bytes* of the contract's encoding.
 
-    Chinese characters take two bytes in GBK, so padding is computed on the encoded length.
-    A value longer than its field is refused rather than silently cut.
+    Chinese characters take two bytes in GBK, so each value is padded to
+    ``width - (encoded length - character count)`` characters. A value longer than its field
+    is refused rather than silently cut.
     """
     if frame.empty:
         return b""
-    line = None
-    for column in contract.columns:
-        values = frame[column.name].fillna("").astype(str)
-        encoded_length = values.str.encode(contract.encoding).str.len()
+    encode = operator.methodcaller("encode", contract.encoding)
+    padded_columns = []
+    for column, values in zip(contract.columns, _text_columns(frame, contract.column_names)):
+        encoded_length = np.fromiter(map(len, map(encode, values)), dtype=np.int64, count=len(values))
         too_long = encoded_length > column.width
         if too_long.any():
             raise ValueError(f"{contract.name}.{column.name}: {int(too_long.sum())} value(s) longer "
                              f"than {column.width} bytes")
-        padded = values + pd.Series(" ", index=values.index).str.repeat((column.width - encoded_length).to_numpy())
-        line = padded if line is None else line + padded
-    return ("\n".join(line.tolist()) + "\n").encode(contract.encoding)
+        characters = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        targets = (column.width - encoded_length + characters).tolist()
+        padded_columns.append(list(map(str.ljust, values, targets)))
+    return ("\n".join(map("".join, zip(*padded_columns))) + "\n").encode(contract.encoding)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ruralops.simulate.text import concat
+
 PATHS = {
     "login_success": ("POST", "/api/v1/auth/login", 200),
     "login_failure": ("POST", "/api/v1/auth/login", 401),
@@ -39,19 +41,20 @@ def access_log(actions: pd.DataFrame, rng: np.random.Generator, malformed: float
     status = np.where((status == 200) & (rng.random(len(actions)) < 0.005), 500, status)
     hex_value = {c: i for i, c in enumerate("0123456789abcdef")}
     agent = AGENTS[(actions["device_id"].str.slice(0, 1).map(hex_value).fillna(0).astype(int) % len(AGENTS)).to_numpy()]
-    lines = (actions["ip"] + " - - [" + actions["at"].dt.strftime("%d/%b/%Y:%H:%M:%S") + " +0800] \""
-             + method + " " + path + " HTTP/1.1\" " + pd.Series(status).astype(str) + " "
-             + pd.Series(rng.integers(120, 4000, len(actions))).astype(str)
-             + " \"-\" \"" + pd.Series(agent, dtype=object) + "\"")
+    lines = concat(actions["ip"], " - - [", actions["at"].dt.strftime("%d/%b/%Y:%H:%M:%S").astype(object),
+                   " +0800] \"", method.astype(object), " ", path.astype(object), " HTTP/1.1\" ",
+                   status.astype(str).astype(object), " ",
+                   rng.integers(120, 4000, len(actions)).astype(str).astype(object),
+                   " \"-\" \"", agent.astype(object), "\"")
     return _cut(lines, malformed, rng)
 
 
 def app_log(actions: pd.DataFrame, rng: np.random.Generator, malformed: float) -> pd.Series:
     level = np.where(actions["event"] == "login_failure", "WARN", "INFO")
     feature = ('"' + actions["feature"].fillna("") + '"').where(actions["feature"].notna(), "null")
-    lines = ('{"ts":"' + actions["at"].dt.strftime("%Y-%m-%dT%H:%M:%S") + '+08:00","level":"' + level
-             + '","event":"' + actions["event"] + '","user_id":"' + actions["user_id"]
-             + '","device_id":"' + actions["device_id"] + '","feature":' + feature
-             + ',"ip":"' + actions["ip"] + '","latency_ms":'
-             + pd.Series(rng.integers(20, 900, len(actions))).astype(str) + "}")
+    lines = concat('{"ts":"', actions["at"].dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object),
+                   '+08:00","level":"', level.astype(object), '","event":"', actions["event"].astype(object),
+                   '","user_id":"', actions["user_id"], '","device_id":"', actions["device_id"],
+                   '","feature":', feature.astype(object), ',"ip":"', actions["ip"], '","latency_ms":',
+                   rng.integers(20, 900, len(actions)).astype(str).astype(object), "}")
     return _cut(lines, malformed, rng)

@@ -14,6 +14,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ruralops.simulate.text import concat
+
 SCREENS = np.array(["HomePage", "AccountPage", "TransferPage", "LoanYnedPage", "WealthPage"])
 PRODUCTS = np.array(["YNED", "LC090", "LC180", "LC365", "ETC"])
 LATE_SHARE = 0.02
@@ -87,10 +89,13 @@ def lines(frame: pd.DataFrame) -> pd.Series:
     login = ('"' + frame["login_id"].fillna("") + '"').where(frame["login_id"].notna(), "null")
     original = ('"' + frame["anonymous_id"] + '"').where(signup, "null")
     product = ('"' + frame["product_id"] + '"').where(frame["event"] == "ProductView", "null")
-    return ('{"event_id":"' + frame["event_id"] + '","type":"'
-            + pd.Series(np.where(signup, "track_signup", "track"), index=frame.index) + '","event":"'
-            + frame["event"] + '","time":' + _millis(frame["at"]).astype(str)
-            + ',"distinct_id":"' + distinct + '","anonymous_id":"' + frame["anonymous_id"]
-            + '","login_id":' + login + ',"original_id":' + original
-            + ',"properties":{"$lib":"' + frame["lib"] + '","$screen_name":"' + frame["screen"]
-            + '","product_id":' + product + "},\"project\":\"ruralbank\"}")
+    def text(values) -> list:
+        return pd.Series(values).astype(str).tolist()
+
+    return concat('{"event_id":"', text(frame["event_id"]), '","type":"',
+                  text(np.where(signup, "track_signup", "track")), '","event":"', text(frame["event"]),
+                  '","time":', text(_millis(frame["at"])), ',"distinct_id":"', text(distinct),
+                  '","anonymous_id":"', text(frame["anonymous_id"]), '","login_id":', text(login),
+                  ',"original_id":', text(original), ',"properties":{"$lib":"', text(frame["lib"]),
+                  '","$screen_name":"', text(frame["screen"]), '","product_id":', text(product),
+                  '},"project":"ruralbank"}')

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ruralops.simulate.config import Dirt
 from ruralops.simulate.propensity import CAMPAIGNS, best_lift, propensity
+from ruralops.simulate.text import concat
 
 PERSON_COLUMNS = ["person_id", "customer_name", "id_no", "gender", "birth_date", "mobile", "address",
                   "occupation", "digital_adoption", "daily_activity", "latent_loan", "latent_mobile",
@@ -38,10 +39,17 @@ class KeyLedger:
         self._parts.append(frame[frame["key_value"].notna() & (frame["key_value"] != "")])
 
     def frame(self) -> pd.DataFrame:
+        """Distinct keys in the order they were added (deterministic without a sort)."""
         if not self._parts:
             return pd.DataFrame(columns=["key_type", "key_value", "person_id", "source"])
-        keys = pd.concat(self._parts, ignore_index=True).drop_duplicates()
-        return keys.sort_values(["key_type", "key_value", "person_id", "source"], kind="stable")
+        return pd.concat(self._parts, ignore_index=True).drop_duplicates()
+
+    def write_csv(self, path: Path) -> None:
+        keys = self.frame()
+        lines = concat(keys["key_type"].astype(str), ",", keys["key_value"].astype(str), ",",
+                       keys["person_id"].astype(str), ",", keys["source"].astype(str))
+        path.write_text("key_type,key_value,person_id,source\n" + "\n".join(lines.tolist()) + "\n",
+                        encoding="utf-8")
 
 
 def write(folder: Path, people: pd.DataFrame, keys: KeyLedger, incidents: list[dict],
@@ -50,7 +58,7 @@ def write(folder: Path, people: pd.DataFrame, keys: KeyLedger, incidents: list[d
     persons = people[PERSON_COLUMNS].copy()
     persons["birth_date"] = persons["birth_date"].dt.strftime("%Y-%m-%d")
     persons.to_csv(folder / "persons.csv", index=False, float_format="%.6f")
-    keys.frame().to_csv(folder / "keys.csv", index=False)
+    keys.write_csv(folder / "keys.csv")
     pd.DataFrame(incidents, columns=["business_date", "file", "incident"]).to_csv(
         folder / "incidents.csv", index=False)
     customers = people[people["is_customer"]]
