@@ -170,3 +170,29 @@ def test_card_numbers_pass_luhn(bank):
 
 def test_presets_cover_tests_demo_and_province():
     assert PRESETS["tiny"].customers < PRESETS["small"].customers < PRESETS["province"].customers == 1_000_000
+
+
+def test_propensities_are_written_per_date_and_match_the_formula(bank):
+    from ruralops.simulate.propensity import propensity
+
+    persons = pd.read_csv(bank / "truth" / "persons.csv", parse_dates=["birth_date"])
+    day2 = pd.read_csv(bank / "truth" / "propensity_20261102.csv")
+    assert len(day2) == len(persons)
+    expected = propensity(persons, "consumer_loan", dt.date(2026, 11, 2))
+    assert abs(day2["consumer_loan"].to_numpy() - expected).max() < 1e-5
+
+
+def test_farmers_are_paid_for_their_harvest_in_harvest_months(tmp_path):
+    simulate(dt.date(2026, 10, 10), 1, 3000, 5, tmp_path / "landing")
+    txns = _read(tmp_path / "landing", "core__transactions", dt.date(2026, 10, 10))
+    harvest = txns[txns["memo"] == "粮食收购款"]
+    assert len(harvest) > 0 and (harvest["dc_flag"] == "C").all()
+    assert harvest["amount"].astype(float).median() > 5 * txns["amount"].astype(float).median()
+
+
+def test_pos_transactions_carry_a_merchant_category(bank):
+    txns = _read(bank / "landing", "core__transactions")
+    pos = txns[txns["channel"] == "POS"]
+    assert len(pos) > 0 and pos["mcc"].isin(["5411", "5261", "5812", "5912"]).all()
+    assert (txns.loc[txns["channel"] != "POS", "mcc"] == "").all()
+    assert not (txns["memo"] == "粮食收购款").any()  # November: no harvest payments

@@ -122,6 +122,7 @@ def simulate(start: dt.date, days: int, customers: int, seed: int, out: Path,
         raise ValueError("days and customers must be at least 1")
     truth_dir = truth_dir or out.parent / "truth"
     prospects = int(customers * PROSPECT_SHARE)
+    say(f"drawing {customers + prospects:,} people and their histories (seed {seed})...")
     people = draw_people(customers + prospects, start, np.random.default_rng([seed, 0]))
     people["is_customer"] = people["person_id"] < customers
     people.loc[~people["is_customer"], "customer_no"] = None
@@ -184,6 +185,7 @@ def simulate(start: dt.date, days: int, customers: int, seed: int, out: Path,
         for name, frame in frames.items():
             writer.write(name, frame, business_date)
             counts[name] = counts.get(name, 0) + len(frame)
+        truth.write_propensities(truth_dir, people, business_date)
         result.dates.append(business_date)
     loan_owner = accounts.set_index("account_no")["person_id"]
     all_contracts = loan.contracts(accounts, people, start + dt.timedelta(days=days - 1))

@@ -58,9 +58,20 @@ def accounts_snapshot(accounts: pd.DataFrame, business_date: dt.date,
     return opened
 
 
+HARVEST_MONTHS = (6, 9, 10)  # wheat in June, rice and maize in autumn
+# POS merchant category codes: supermarket, farm supplies (农资), restaurants, pharmacy
+POS_MCC = np.array(["5411", "5261", "5812", "5912"])
+POS_MCC_SHARE = [0.45, 0.25, 0.2, 0.1]
+HARVEST_MEMO = "粮食收购款"
+
+
 def transactions(people: pd.DataFrame, accounts: pd.DataFrame, business_date: dt.date,
                  rng: np.random.Generator) -> pd.DataFrame:
-    """The day's transactions on demand accounts; channel mix follows digital adoption."""
+    """The day's transactions on demand accounts.
+
+    Channel mix follows digital adoption; in harvest months farmers are paid for their crop
+    (large credits from grain buyers), so income is seasonal as it is in a farming county.
+    """
     demand = accounts[(accounts["product_type"] == "DD")
                       & (accounts["open_date"] <= pd.Timestamp(business_date))]
     owner = people.set_index("person_id").loc[demand["person_id"]]
@@ -75,16 +86,32 @@ def transactions(people: pd.DataFrame, accounts: pd.DataFrame, business_date: dt
     memo_table = np.array([[vocab.MEMOS[c][i % len(vocab.MEMOS[c])] for i in range(4)]
                            for c in CHANNELS], dtype=object)
     channel_pos = pd.Series(channel).map({c: i for i, c in enumerate(CHANNELS)}).to_numpy()
+    memo = memo_table[channel_pos, rng.integers(0, 4, n)]
+    credit = (rng.random(n) < 0.45) | (memo == "代发工资")
+    amount = np.round(rng.lognormal(5.5, 1.3, n), 2)
+    counterparty = np.where(credit, "PERSON", np.where(channel == "POS", "MERCHANT", "PERSON"))
+    counterparty = np.where(memo == "代发工资", "EMPLOYER", counterparty)
+    counterparty = np.where(memo == "新农合缴费", "GOVERNMENT", counterparty)
+    counterparty = np.where(np.isin(channel, ["ATM", "AGENT"]) & ~credit, "SELF", counterparty)
+    if business_date.month in HARVEST_MONTHS:
+        farmer = owner["occupation"].to_numpy()[rows] == "farmer"
+        sale = farmer & (rng.random(n) < 0.25)
+        credit |= sale
+        amount = np.where(sale, np.round(rng.lognormal(9.2, 0.6, n), 2), amount)
+        memo = np.where(sale, HARVEST_MEMO, memo)
+        counterparty = np.where(sale, "MERCHANT", counterparty)
+    mcc = np.where(channel == "POS", rng.choice(POS_MCC, n, p=POS_MCC_SHARE), "")
     seconds = np.sort(rng.integers(6 * 3600, 22 * 3600, n))
     times = pd.Timestamp(business_date) + pd.to_timedelta(seconds, unit="s")
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "txn_id": business_date.strftime("%Y%m%d") + pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(9),
         "account_no": demand["account_no"].to_numpy()[rows],
         "customer_no": demand["customer_no"].to_numpy()[rows],
         "txn_time": times.strftime("%Y%m%d%H%M%S"),
         "channel": channel,
-        "dc_flag": np.where(rng.random(n) < 0.45, "C", "D"),
-        "amount": pd.Series(np.round(rng.lognormal(5.5, 1.3, n), 2)).map("{:.2f}".format),
-        "memo": memo_table[channel_pos, rng.integers(0, 4, n)],
+        "dc_flag": np.where(credit, "C", "D"),
+        "amount": pd.Series(amount).map("{:.2f}".format),
+        "memo": memo,
+        "mcc": mcc,
+        "counterparty_type": counterparty,
     })
-    return frame

@@ -3,6 +3,7 @@
 - ``persons.csv``: every simulated person with the clean attributes and hidden traits;
 - ``keys.csv``: the person behind every source key (customer number, ID number as typed, mobile
   as typed, account, contract, application, holding, e-bank user, device), with its source;
+- ``propensity_<yyyymmdd>.csv``: each person's true response probability per campaign and date;
 - ``incidents.csv``: the file incidents injected (truncated, late, re-sent, malformed lines...);
 - ``summary.json``: parameters, record counts and, per campaign, the average true response
   rate and the best lift any model could achieve in the top decile.
@@ -50,6 +51,18 @@ class KeyLedger:
                        keys["person_id"].astype(str), ",", keys["source"].astype(str))
         path.write_text("key_type,key_value,person_id,source\n" + "\n".join(lines.tolist()) + "\n",
                         encoding="utf-8")
+
+
+def write_propensities(folder: Path, people: pd.DataFrame, business_date: dt.date) -> None:
+    """Every person's true response probability per campaign on the date (propensity_<d>.csv)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    columns = [people["person_id"].astype(str).tolist()]
+    for campaign in CAMPAIGNS:
+        columns += [",", np.char.mod("%.6f", propensity(people, campaign, business_date)).tolist()]
+    lines = concat(*columns)
+    header = "person_id," + ",".join(CAMPAIGNS) + "\n"
+    (folder / f"propensity_{business_date:%Y%m%d}.csv").write_text(
+        header + "\n".join(lines.tolist()) + "\n", encoding="utf-8")
 
 
 def write(folder: Path, people: pd.DataFrame, keys: KeyLedger, incidents: list[dict],

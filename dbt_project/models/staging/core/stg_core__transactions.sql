@@ -27,6 +27,8 @@ final as (
         dc_flag = 'D' as is_debit,
         case when amount ~ '^-?[0-9]+(\.[0-9]+)?$' then cast(amount as numeric(18, 2)) end as amount,
         memo,
+        nullif(mcc, '') as mcc,
+        counterparty_type,
         business_date
     from source
 
