@@ -31,7 +31,7 @@ demo: setup
 	$(BIN)/ruralops run --date $(DEMO_START) --days $(DEMO_DAYS)
 	@echo
 	@echo "Outputs:"
-	@echo "  landing files:   .ruralops/landing/<system>/<yyyymmdd>/"
+	@echo "  landing files:   .ruralops/landing/<system>/<yyyymmdd>/   (ground truth: .ruralops/truth/)"
 	@echo "  CRM lead files:  $$(ls -d .ruralops/outbox/crm/*/CRM_LEADS_*.dat | tr '\n' ' ')"
 	@echo "  run summaries:   table ops.run_summary;  print one: $(BIN)/ruralops report --date $(DEMO_START)"
 	@echo "  warehouse:       $$($(BIN)/ruralops db url)   (open a shell: $(BIN)/ruralops db psql)"
