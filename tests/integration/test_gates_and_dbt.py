@@ -107,3 +107,15 @@ def test_staging_tokenises_pii_and_keeps_clear_values_out(warehouse, built_date)
     [(clear,)] = run_sql(warehouse, "select count(distinct upper(trim(id_no))) from raw.core__customers"
                                     " where business_date = %s", (built_date,))
     assert tokens == clear > 0  # one token per distinct ID number: joinable, and nothing collides
+
+
+def test_a_stale_gx_context_from_an_older_release_does_not_break_the_gate(warehouse, built_date):
+    from ruralops.settings import paths
+
+    stale = paths().gx_root / "raw" / "gx" / "validation_definitions"
+    stale.mkdir(parents=True, exist_ok=True)
+    (stale / "raw__raw__core__customers.json").write_text('{"name": "stale", "data": {"batch_definition": "daily"}}')
+    (stale / "retired_definition.json").write_text("{}")
+    assert run_gate(warehouse, "raw", built_date).passed
+    assert "stale" not in (stale / "raw__raw__core__customers.json").read_text()
+    assert not (stale / "retired_definition.json").exists()

@@ -130,9 +130,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         started = time.monotonic()
         state = run_date(warehouse, business_date)
         summary = run_summary.load(warehouse, business_date)
-        _say("")
-        _say(run_summary.render(summary) if summary else "no run summary was written")
-        _say(f"== {business_date}: DAG run {state} in {time.monotonic() - started:.0f}s ==")
+        # The summarize task has printed the full summary above; repeat only the verdict.
+        verdict = (f"summary: {summary['status']}; print it again with "
+                   f"`ruralops report --date {business_date}`") if summary else "no run summary was written"
+        _say(f"== {business_date}: DAG run {state} in {time.monotonic() - started:.0f}s; {verdict} ==")
         if state != "success":
             worst = 1
     return worst

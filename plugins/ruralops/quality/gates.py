@@ -1,7 +1,7 @@
 """Run a quality gate for one business date and record every expectation's outcome.
 
 The gate's YAML (expectations/<gate>.yml) is the single declaration. At run time we build a
-GX file context under the state folder with one Postgres data source (its connection string
+GX file context under the state folder (one per gate, rebuilt each run) with one Postgres data source (its connection string
 is the ``${RURALOPS_WAREHOUSE_SQLA_URL}`` substitution, never the literal), one query asset per
 table holding the business date's rows, one suite per table and one checkpoint per gate. Results
 replace that date's rows for the gate in ``ops.quality_results``; a failed critical
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,7 +149,11 @@ def _build_checkpoint(spec: GateSpec, warehouse: Warehouse, business_date: dt.da
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="file", project_root_dir=str(paths().gx_root))
+    # The context is derived state: everything in it is rebuilt from expectations/<gate>.yml on
+    # every run, so a changed declaration never meets stale definitions from an older one.
+    project_root = paths().gx_root / spec.gate
+    shutil.rmtree(project_root, ignore_errors=True)
+    context = gx.get_context(mode="file", project_root_dir=str(project_root))
     # Task logs want one line per gate, not a progress bar per metric.
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     datasource = context.data_sources.add_or_update_postgres(
