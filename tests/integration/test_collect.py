@@ -106,3 +106,22 @@ def test_a_fixed_width_card_file_loads_and_logs_wait_for_their_parsers(warehouse
     for source in ("gateway__access_log", "gateway__app_log", "track__events"):
         assert outcomes[source].status == "not_collected"
         assert _audit(warehouse, source, FIRST_DATE)[0] == "not_collected"
+
+
+def test_clean_files_take_the_copy_fast_path_and_bad_ones_fall_back_untouched(warehouse, fresh_landing):
+    from ruralops.collect.loader import _copy_clean_file
+    from ruralops.exchange.batchfile import Control, control_path
+
+    day = FIRST_DATE
+    c = contract("core__accounts")
+    data = c.folder(fresh_landing, day) / c.file_name(day)
+    payload, control = data.read_bytes(), Control.parse(control_path(data).read_bytes())
+    assert _copy_clean_file(warehouse, c, day, "fast", data.name, payload, control)
+    count_sql = "select count(*), min(line_number), max(line_number) from raw.core__accounts where business_date = %s"
+    assert run_sql(warehouse, count_sql, (day,))[0] == (control.record_count, 1, control.record_count)
+
+    lines = payload.split(b"\n")
+    lines[5] = lines[5] + b"|surplus"
+    assert not _copy_clean_file(warehouse, c, day, "bad", data.name, b"\n".join(lines), control)
+    batches = run_sql(warehouse, "select distinct batch_id from raw.core__accounts where business_date = %s", (day,))
+    assert batches == [("fast",)]  # the refused attempt changed nothing
