@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from psycopg2.extras import execute_values
+
 from ruralops.collect.parse import ParsedFile, parse_delimited, parse_fixed_width
 from ruralops.collect.raw_tables import add_missing_columns_sql, copy_delimiter, copy_sql, create_table_sql
 from ruralops.db.connection import Warehouse, transaction
@@ -146,9 +148,7 @@ def _copy_clean_file(warehouse: Warehouse, contract: Contract, business_date: dt
             except psycopg2.DataError:  # bad field count, bad encoding, empty line (SQLSTATE 22...)
                 conn.rollback()
                 return False
-            cur.execute(f"delete from {contract.raw_table} where business_date = %s", (business_date,))
-            cur.execute("delete from raw.rejects where business_date = %s and source = %s",
-                        (business_date, contract.name))
+            _clear_date(cur, contract, business_date)
             cur.execute(
                 f"insert into {contract.raw_table} (business_date, batch_id, source_file, line_number, {columns})"
                 f" select %s, %s, %s, line_number, {columns} from incoming order by line_number",
@@ -198,19 +198,25 @@ def _load(warehouse: Warehouse, contract: Contract, business_date: dt.date, batc
     buffer = io.StringIO("".join(f"{prefix}{number}{sep}{line}\n" for number, line in parsed.good))
     with transaction(warehouse) as conn, conn.cursor() as cur:
         _ensure_table(cur, contract)
-        cur.execute(f"delete from {contract.raw_table} where business_date = %s", (business_date,))
-        cur.execute("delete from raw.rejects where business_date = %s and source = %s",
-                    (business_date, contract.name))
+        _clear_date(cur, contract, business_date)
         cur.copy_expert(copy_sql(contract), buffer)
-        if parsed.rejects:
-            cur.executemany(
+        if parsed.rejects:  # one statement, however many lines were refused
+            execute_values(
+                cur,
                 "insert into raw.rejects (business_date, source, file_name, line_number, raw_text,"
-                " reason, batch_id) values (%s, %s, %s, %s, %s, %s, %s)",
+                " reason, batch_id) values %s",
                 [(business_date, contract.name, file_name, r.line_number, r.raw_text, r.reason,
-                  batch_id) for r in parsed.rejects])
+                  batch_id) for r in parsed.rejects], page_size=10_000)
         _insert_audit(cur, business_date, contract.name, file_name, "loaded", parsed.lines_read,
                       len(parsed.good), len(parsed.rejects), control.record_count, control.md5,
                       None, batch_id)
+
+
+def _clear_date(cur, contract: Contract, business_date: dt.date) -> None:
+    """Forget the date's rows and rejects of this file type: a load replaces, never appends."""
+    cur.execute(f"delete from {contract.raw_table} where business_date = %s", (business_date,))
+    cur.execute("delete from raw.rejects where business_date = %s and source = %s",
+                (business_date, contract.name))
 
 
 def _ensure_table(cur, contract: Contract) -> None:

@@ -91,19 +91,20 @@ def parse_fixed_width(payload: bytes, contract: Contract) -> ParsedFile:
     parsed = ParsedFile()
     for number, raw in enumerate(raw_lines, start=1):
         raw = raw.removesuffix(b"\r")
-        text_for_reject = raw.decode(contract.encoding, "replace")
         if len(raw) != width:
-            parsed.rejects.append(Reject(number, text_for_reject,
+            parsed.rejects.append(Reject(number, raw.decode(contract.encoding, "replace"),
                                          f"expected {width} bytes, found {len(raw)}"))
             continue
         try:
             fields = [raw[start:end].decode(contract.encoding).rstrip(" ") for start, end in offsets]
         except UnicodeDecodeError:
-            parsed.rejects.append(Reject(number, text_for_reject, f"not valid {contract.encoding}"))
+            parsed.rejects.append(Reject(number, raw.decode(contract.encoding, "replace"),
+                                         f"not valid {contract.encoding}"))
             continue
         line = FIXED_WIDTH_SEPARATOR.join(fields)
         if "\x01" in line or line.count(FIXED_WIDTH_SEPARATOR) != len(fields) - 1:
-            parsed.rejects.append(Reject(number, text_for_reject, "control character in record"))
+            parsed.rejects.append(Reject(number, raw.decode(contract.encoding, "replace"),
+                                         "control character in record"))
             continue
         parsed.good.append((number, line))
     return parsed

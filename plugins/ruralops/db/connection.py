@@ -52,8 +52,12 @@ class Warehouse:
                                 application_name="ruralops")
 
     def env(self) -> dict[str, str]:
-        """Environment for child tools (dbt profiles, GX config substitution)."""
-        values = {
+        """Environment for dbt's profile and GX's config substitution.
+
+        The PII key is deliberately absent: tokenising reads it from vault.pii_key in the
+        database, so it need not travel through any tool's environment.
+        """
+        return {
             "RURALOPS_DB_HOST": self.host,
             "RURALOPS_DB_PORT": str(self.port),
             "RURALOPS_DB_USER": self.user,
@@ -61,9 +65,6 @@ class Warehouse:
             "RURALOPS_DB_NAME": self.dbname,
             "RURALOPS_WAREHOUSE_SQLA_URL": self.url().replace("postgresql://", "postgresql+psycopg2://", 1),
         }
-        if self.pii_key:
-            values["RURALOPS_PII_KEY"] = self.pii_key
-        return values
 
     def airflow_connection_json(self) -> str:
         """The value for AIRFLOW_CONN_RURALOPS_WAREHOUSE (JSON form keeps odd passwords intact)."""

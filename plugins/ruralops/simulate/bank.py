@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import shutil
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ruralops.exchange.batchfile import Control, control_path, flag_path, write_batch
-from ruralops.exchange.contracts import contract
+from ruralops.exchange.contracts import Contract, contract
 from ruralops.exchange.render import delimited_bytes, fixed_width_bytes
 from ruralops.simulate import card, core, crm, ebank, gateway, loan, sessions, track, truth, wealth
 from ruralops.simulate.config import Dirt
@@ -56,7 +57,7 @@ class _Writer:
     def write(self, name: str, data: pd.DataFrame | pd.Series, business_date: dt.date) -> None:
         """``data`` is a frame of the contract's columns, or for log formats the rendered lines."""
         c = contract(name)
-        rng = np.random.default_rng([self.seed, 9, business_date.toordinal(), len(name), sum(map(ord, name))])
+        rng = np.random.default_rng([self.seed, 9, business_date.toordinal(), zlib.crc32(name.encode())])
         if c.format == "delimited":
             payload = delimited_bytes(data, c)
         elif c.format == "fixed_width":
@@ -89,7 +90,7 @@ class _Writer:
         self.say(f"{business_date:%Y-%m-%d} {name:<22} {control.record_count:>9,} rows  {control.file_name}")
 
     def _damage_lines(self, lines: list[bytes], delimiter: bytes, rng: np.random.Generator,
-                      business_date: dt.date, c) -> bytes:
+                      business_date: dt.date, c: Contract) -> bytes:
         n = len(lines)
         malformed = np.flatnonzero(rng.random(n) < self.dirt.malformed_lines)
         for i in malformed:  # a field lost: one delimiter fewer, or a fixed-width record too short
