@@ -23,11 +23,8 @@ def test_a_clean_date_loads_every_line_and_a_rerun_does_not_duplicate(warehouse,
     day = FIRST_DATE
     first = collect_date(warehouse, day, fresh_landing, tmp_path / "q")
     again = collect_date(warehouse, day, fresh_landing, tmp_path / "q")
-    loadable = [o for o in first if o.status != "not_collected"]
-    assert [o.status for o in loadable] == ["loaded"] * len(loadable) and len(loadable) >= 8
+    assert [o.status for o in first] == ["loaded"] * len(first) and len(first) == 14
     for outcome in again:
-        if outcome.status == "not_collected":
-            continue
         table = contract(outcome.source).raw_table
         count = run_sql(warehouse, f"select count(*) from {table} where business_date = %s", (day,))[0][0]
         assert count == outcome.rows_loaded > 0
@@ -73,7 +70,10 @@ def test_bad_lines_are_rejected_with_reasons_and_good_lines_still_load(warehouse
     assert (outcome.rows_loaded, outcome.rows_rejected) == (len(lines) - 2, 2)
     reasons = dict(run_sql(warehouse, "select line_number, reason from raw.rejects"
                                       " where source = 'core__accounts' and business_date = %s", (day,)))
-    assert reasons == {2: "expected 8 fields, found 9", 3: "not valid gbk"}
+    assert reasons == {2: "expected 8 fields, found 9", 3: "not valid GBK"}
+    numbers = [n for (n,) in run_sql(warehouse, "select line_number from raw.core__accounts"
+                                                " where business_date = %s order by 1", (day,))]
+    assert numbers == [1, *range(4, len(lines) + 1)]  # each row keeps its own file line
 
 
 def test_a_missing_flag_is_recorded_not_skipped(warehouse, fresh_landing, tmp_path):
@@ -81,7 +81,9 @@ def test_a_missing_flag_is_recorded_not_skipped(warehouse, fresh_landing, tmp_pa
     c = contract("ebank__registrations")
     (c.folder(fresh_landing, day) / c.file_name(day)).with_suffix(".ok").unlink()
     [outcome] = collect_date(warehouse, day, fresh_landing, tmp_path / "q", sources=["ebank"])
-    assert outcome.status == "missing" and "no .ok flag" in outcome.reason
+    assert outcome.status == "missing"
+    assert outcome.reason.startswith("missing after its deadline 2026-11-04 06:00")
+    assert outcome.reason.endswith("data file without its .ok flag")
     assert _audit(warehouse, "ebank__registrations", day)[0] == "missing"
 
 
@@ -95,7 +97,7 @@ def test_a_record_count_that_disagrees_with_the_control_file_quarantines(warehou
     assert outcome.status == "quarantined" and "records" in outcome.reason
 
 
-def test_a_fixed_width_card_file_loads_and_logs_wait_for_their_parsers(warehouse, fresh_landing, tmp_path):
+def test_a_fixed_width_card_file_and_the_log_extracts_load(warehouse, fresh_landing, tmp_path):
     outcomes = {o.source: o for o in collect_date(warehouse, FIRST_DATE, fresh_landing, tmp_path / "q",
                                                     sources=["card", "gateway", "track"])}
     cards = outcomes["card__cards"]
@@ -104,24 +106,12 @@ def test_a_fixed_width_card_file_loads_and_logs_wait_for_their_parsers(warehouse
                                            " where business_date = %s and line_number = 1", (FIRST_DATE,))
     assert len(card_no) == 19 and name == name.strip() and name
     for source in ("gateway__access_log", "gateway__app_log", "track__events"):
-        assert outcomes[source].status == "not_collected"
-        assert _audit(warehouse, source, FIRST_DATE)[0] == "not_collected"
-
-
-def test_clean_files_take_the_copy_fast_path_and_bad_ones_fall_back_untouched(warehouse, fresh_landing):
-    from ruralops.collect.loader import _copy_clean_file
-    from ruralops.exchange.batchfile import Control, control_path
-
-    day = FIRST_DATE
-    c = contract("core__accounts")
-    data = c.folder(fresh_landing, day) / c.file_name(day)
-    payload, control = data.read_bytes(), Control.parse(control_path(data).read_bytes())
-    assert _copy_clean_file(warehouse, c, day, "fast", data.name, payload, control)
-    count_sql = "select count(*), min(line_number), max(line_number) from raw.core__accounts where business_date = %s"
-    assert run_sql(warehouse, count_sql, (day,))[0] == (control.record_count, 1, control.record_count)
-
-    lines = payload.split(b"\n")
-    lines[5] = lines[5] + b"|surplus"
-    assert not _copy_clean_file(warehouse, c, day, "bad", data.name, b"\n".join(lines), control)
-    batches = run_sql(warehouse, "select distinct batch_id from raw.core__accounts where business_date = %s", (day,))
-    assert batches == [("fast",)]  # the refused attempt changed nothing
+        outcome = outcomes[source]
+        assert outcome.status == "loaded" and outcome.rows_loaded > 0
+        status, read, loaded, rejected, _ = _audit(warehouse, source, FIRST_DATE)
+        assert (status, read, loaded, rejected) == ("loaded", outcome.lines_read, outcome.rows_loaded,
+                                                     outcome.rows_rejected)
+        assert read == loaded + rejected
+    [(agent, status)] = run_sql(warehouse, "select http_user_agent, status from raw.gateway__access_log"
+                                           " where business_date = %s and line_number = 1", (FIRST_DATE,))
+    assert agent.startswith("RuralBank/") and status.isdigit()

@@ -62,7 +62,7 @@ def cmd_db(args: argparse.Namespace) -> int:
         warehouse = connection.resolve()
         env = {**os.environ, "PGPASSWORD": warehouse.password}
         return subprocess.call(["psql", "-h", warehouse.host, "-p", str(warehouse.port),
-                                "-U", warehouse.user, warehouse.dbname], env=env)
+                                "-U", warehouse.user, warehouse.dbname, *args.psql_args], env=env)
     return 0
 
 
@@ -167,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["start", "stop", "status", "url", "psql"])
     db.add_argument("--show-password", action="store_true",
                     help="with url: print the password instead of ***")
+    db.add_argument("psql_args", nargs=argparse.REMAINDER,
+                    help="with psql: arguments passed on to psql, e.g. -c 'select ...'")
     db.set_defaults(func=cmd_db)
 
     sim = sub.add_parser("simulate", help="write a simulated bank's batch files into the landing folder")

@@ -1,11 +1,16 @@
-"""Load one business date's batch files into raw, in one transaction per file.
+"""Load one business date's deliveries into raw, one transaction per file, losing nothing.
 
-For each file type: the ``.ok`` flag must be there, the control file must agree with the data
-file (business date, byte size, MD5, record count), and then every line is either COPYed into
-``raw.<system>__<entity>`` or written to ``raw.rejects`` with its reason. A file that fails a
-whole-file check is moved to quarantine and loads nothing. ``ops.load_audit`` gets one row per
-file and attempt, so stewards can see lines read = loaded + rejected, and why a file was refused.
-Re-running a date replaces that date's rows for the file type.
+For each file type: the ``.ok`` flag must be there and the control file must agree with the
+data file (business date, name, byte size, MD5, record count). Then every line is either COPYed
+into the date's partition of ``raw.<system>__<entity>`` or written to ``raw.rejects`` with its
+reason, and ``ops.load_audit`` records lines read = loaded + rejected. A file that fails a
+whole-file check is moved to quarantine and loads nothing. Loading a file replaces the date's
+rows for its file type, so re-running a date, a re-sent file or a corrected late file all leave
+exactly one copy.
+
+Besides the date's expected files, the date's folders are searched for what else arrived:
+files of earlier dates (late or re-sent) are loaded into their own dates, and files that match
+no contract are recorded as unrecognised, so nothing delivered goes unnoticed.
 """
 
 from __future__ import annotations
@@ -14,42 +19,52 @@ import datetime as dt
 import hashlib
 import io
 import shutil
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from psycopg2 import sql
 from psycopg2.extras import execute_values
 
-from ruralops.collect.parse import ParsedFile, parse_delimited, parse_fixed_width
-from ruralops.collect.raw_tables import add_missing_columns_sql, copy_delimiter, copy_sql, create_table_sql
+from ruralops.collect import raw_tables
+from ruralops.collect.logs import open_stream, stream_chunks
+from ruralops.collect.parse import FileRejected, Prepared, Reject, parse_delimited, parse_fixed_width
 from ruralops.db.connection import Warehouse, transaction
-from ruralops.exchange.batchfile import Control, control_path, flag_path
+from ruralops.exchange.batchfile import Control, control_path, flag_path, md5_of
 from ruralops.exchange.contracts import Contract, all_contracts
 
-
-class FileRejected(Exception):
-    """A whole-file failure: the file is quarantined and nothing of it is loaded."""
-
-
 PARSERS = {"delimited": parse_delimited, "fixed_width": parse_fixed_width}
+LATE_FOLDERS = 3  # a date's missing file is also looked for in the next three dates' folders
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+__all__ = ["FileRejected", "FileOutcome", "collect_date", "collect_file", "contracts_for"]
 
 
 @dataclass
 class FileOutcome:
     source: str
     file_name: str
-    status: str            # loaded | quarantined | missing | not_collected
+    business_date: dt.date
+    status: str            # loaded | quarantined | missing | unrecognised
     lines_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
     reason: str | None = None
     criticality: str = "critical"
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {**self.__dict__, "business_date": self.business_date.isoformat()}
 
     def line(self) -> str:
+        note = f" [{'; '.join(self.notes)}]" if self.notes else ""
         if self.status == "loaded":
-            return (f"{self.source:<22} loaded {self.rows_loaded:>9,} rows, "
-                    f"rejected {self.rows_rejected:,} ({self.file_name})")
-        return f"{self.source:<22} {self.status.upper()}: {self.reason} ({self.file_name})"
+            rate = f", {self.lines_read / self.seconds:,.0f} lines/s" if self.seconds > 0.5 else ""
+            return (f"{self.source:<22} loaded {self.rows_loaded:>9,} rows, rejected "
+                    f"{self.rows_rejected:,} ({self.file_name}, {self.seconds:.1f}s{rate}){note}")
+        return f"{self.source:<22} {self.status.upper()}: {self.reason} ({self.file_name}){note}"
 
 
 def contracts_for(sources: Iterable[str] | None) -> list[Contract]:
@@ -67,100 +82,133 @@ def contracts_for(sources: Iterable[str] | None) -> list[Contract]:
 
 def collect_date(warehouse: Warehouse, business_date: dt.date, landing: Path, quarantine: Path,
                  sources: Iterable[str] | None = None,
-                 progress: Callable[[str], None] | None = None) -> list[FileOutcome]:
+                 progress: Callable[[str], None] | None = None,
+                 now: dt.datetime | None = None) -> list[FileOutcome]:
+    """Collect the date's files, then whatever else arrived in the date's folders."""
     say = progress or (lambda _m: None)
+    now = now or dt.datetime.now(SHANGHAI)
+    contracts = contracts_for(sources)
     outcomes = []
-    for contract in contracts_for(sources):
-        outcome = collect_file(warehouse, contract, business_date, landing, quarantine)
+    for contract in contracts:
+        data_file, notes = _find_delivery(contract, business_date, landing)
+        if data_file is None:
+            outcome = _missing(contract, business_date, landing, now)
+            _record_audit(warehouse, outcome, None)
+        else:
+            say(f"{contract.name:<22} reading {data_file.name} ({data_file.stat().st_size / 1e6:,.1f} MB)"
+                if data_file.exists() else f"{contract.name:<22} reading {data_file.name}")
+            outcome = collect_file(warehouse, contract, business_date, data_file, quarantine, notes)
         say(outcome.line())
         outcomes.append(outcome)
+    for contract, file_date, data_file in _other_dates_in_folders(contracts, business_date, landing):
+        outcome = collect_file(warehouse, contract, file_date, data_file, quarantine,
+                               [f"delivered in the {business_date:%Y%m%d} folder"])
+        say(outcome.line())
+        outcomes.append(outcome)
+    if not sources:
+        for outcome in _unrecognised(contracts, business_date, landing):
+            _record_audit(warehouse, outcome, None)
+            say(outcome.line())
+            outcomes.append(outcome)
     return outcomes
 
 
-def collect_file(warehouse: Warehouse, contract: Contract, business_date: dt.date,
-                 landing: Path, quarantine: Path) -> FileOutcome:
-    data_file = contract.folder(landing, business_date) / contract.file_name(business_date)
-    batch_id = f"{contract.system}-{business_date:%Y%m%d}"
-    outcome = FileOutcome(contract.name, data_file.name, "missing", criticality=contract.criticality)
-    if contract.format not in PARSERS:
-        # Log and tracking extracts need streaming parsers (the collection issue); until then
-        # the file stays in the landing folder untouched and the audit says so.
-        outcome.status = "not_collected"
-        outcome.reason = f"{contract.format} files are not collected yet; left in the landing folder"
-        _record_audit(warehouse, business_date, outcome, batch_id, None, None)
-        return outcome
-    if not flag_path(data_file).exists():
-        outcome.reason = f"no .ok flag in {data_file.parent}"
-        _record_audit(warehouse, business_date, outcome, batch_id, None, None)
-        return outcome
+def _find_delivery(contract: Contract, business_date: dt.date, landing: Path) -> tuple[Path | None, list[str]]:
+    """The date's flagged file: in its own folder, or late in one of the next dates' folders."""
+    name = contract.file_name(business_date)
+    expected = contract.folder(landing, business_date) / name
+    if flag_path(expected).exists():
+        return expected, []
+    for days in range(1, LATE_FOLDERS + 1):
+        later = contract.folder(landing, business_date + dt.timedelta(days=days)) / name
+        if flag_path(later).exists():
+            return later, [f"late: found in the {later.parent.name} folder"]
+    return None, []
+
+
+def _missing(contract: Contract, business_date: dt.date, landing: Path, now: dt.datetime) -> FileOutcome:
+    folder = contract.folder(landing, business_date)
+    data_file = folder / contract.file_name(business_date)
+    deadline = contract.deadline_at(business_date)
+    if deadline is not None and now >= deadline:
+        when = f"missing after its deadline {deadline:%Y-%m-%d %H:%M}"
+    elif deadline is not None:
+        when = f"not arrived yet (deadline {deadline:%Y-%m-%d %H:%M})"
+    else:
+        when = "not arrived"
+    what = "data file without its .ok flag" if data_file.exists() else f"no .ok flag in {folder}"
+    return FileOutcome(contract.name, data_file.name, business_date, "missing", reason=f"{when}: {what}",
+                       criticality=contract.criticality)
+
+
+def _other_dates_in_folders(contracts: list[Contract], business_date: dt.date,
+                            landing: Path) -> Iterable[tuple[Contract, dt.date, Path]]:
+    """Flagged files of earlier dates delivered into this date's folders (late or re-sent)."""
+    for contract in contracts:
+        folder = contract.folder(landing, business_date)
+        if not folder.is_dir():
+            continue
+        for flag in sorted(folder.glob("*.ok")):
+            for data_file in flag.parent.glob(flag.stem + ".*"):
+                file_date = contract.date_of(data_file.name)
+                if file_date is not None and file_date != business_date:
+                    yield contract, file_date, data_file
+
+
+def _unrecognised(contracts: list[Contract], business_date: dt.date, landing: Path) -> Iterable[FileOutcome]:
+    """Files in the date's folders that no contract claims: reported, never silently skipped."""
+    for system in sorted({c.system for c in contracts}):
+        folder = landing / system / f"{business_date:%Y%m%d}"
+        if not folder.is_dir():
+            continue
+        ours = [c for c in contracts if c.system == system]
+        claimed = [folder / c.file_name(business_date) for c in ours]
+        claimed += [path for path in folder.iterdir() if any(c.date_of(path.name) for c in ours)]
+        names = {p.name for data_file in claimed for p in (data_file, control_path(data_file), flag_path(data_file))}
+        for path in sorted(folder.iterdir()):
+            if path.name not in names and not path.name.endswith(".part"):  # .part: still being written
+                yield FileOutcome(f"{system}/?", path.name, business_date, "unrecognised",
+                                  reason=f"no {system} contract names a file like this; left in {folder}",
+                                  criticality="optional")
+
+
+def collect_file(warehouse: Warehouse, contract: Contract, business_date: dt.date, data_file: Path,
+                 quarantine: Path, notes: list[str] | None = None) -> FileOutcome:
+    """Load one flagged delivery of ``contract`` for ``business_date``, or quarantine it."""
+    started = time.monotonic()
+    outcome = FileOutcome(contract.name, data_file.name, business_date, "loaded",
+                          criticality=contract.criticality, notes=list(notes or []))
+    control = None
     try:
-        payload, control = _read_verified(data_file, business_date)
-        lines = _count_lines(payload)
-        if lines != control.record_count:
-            raise FileRejected(f"control file says {control.record_count} records, "
-                               f"file has {lines} lines")
+        control = _read_control(data_file, business_date)
+        if contract.is_log:
+            _verify_size_and_md5(data_file, control)
+            _load_stream(warehouse, contract, business_date, data_file, control, outcome)
+        else:
+            payload = data_file.read_bytes()
+            _verify_size_and_md5(data_file, control, payload)
+            prepared = PARSERS[contract.format](payload, contract)
+            del payload
+            if prepared.lines_read != control.record_count:
+                raise FileRejected(f"control file says {control.record_count:,} records, "
+                                   f"file has {prepared.lines_read:,} lines")
+            outcome.notes += prepared.notes
+            _load_prepared(warehouse, contract, business_date, data_file.name, prepared, control, outcome)
     except FileRejected as exc:
         outcome.status, outcome.reason = "quarantined", str(exc)
-        _quarantine(data_file, quarantine / contract.system / f"{business_date:%Y%m%d}")
-        _record_audit(warehouse, business_date, outcome, batch_id, None, None)
-        return outcome
-    batch_id = f"{batch_id}-{control.md5[:8]}"
-    outcome.status = "loaded"
-    if contract.format == "delimited" and _copy_clean_file(
-            warehouse, contract, business_date, batch_id, data_file.name, payload, control):
-        outcome.lines_read = outcome.rows_loaded = lines
-        return outcome
-    parsed = PARSERS[contract.format](payload, contract)
-    _load(warehouse, contract, business_date, batch_id, data_file.name, parsed, control)
-    outcome.lines_read = parsed.lines_read
-    outcome.rows_loaded = len(parsed.good)
-    outcome.rows_rejected = len(parsed.rejects)
+        outcome.lines_read = outcome.rows_loaded = outcome.rows_rejected = 0
+        where = _quarantine(data_file, quarantine / contract.system / f"{business_date:%Y%m%d}")
+        outcome.notes.append(f"moved to {where}")
+        _record_audit(warehouse, outcome, control)
+    outcome.seconds = time.monotonic() - started
     return outcome
 
 
-def _count_lines(payload: bytes) -> int:
-    return payload.count(b"\n") + (1 if payload and not payload.endswith(b"\n") else 0)
+def _batch_id(contract: Contract, business_date: dt.date, control: Control) -> str:
+    return f"{contract.system}-{business_date:%Y%m%d}-{control.md5[:8]}"
 
 
-def _copy_clean_file(warehouse: Warehouse, contract: Contract, business_date: dt.date, batch_id: str,
-                     file_name: str, payload: bytes, control: Control) -> bool:
-    """Fast path: hand the file's bytes straight to COPY (Postgres decodes GBK and counts fields).
-
-    Rows go into a temporary table whose serial column numbers them in file order, then into
-    raw with their lineage, in one transaction. Any line Postgres refuses (wrong field count,
-    bytes that are not GBK, an empty line) rolls the attempt back and returns False: the caller
-    then takes the line-by-line path, which rejects exactly the bad lines with a reason.
-    """
-    import psycopg2
-
-    columns = ", ".join(contract.column_names)
-    definitions = ", ".join(f"{name} text" for name in contract.column_names)
-    conn = warehouse.connect()
-    try:
-        with conn, conn.cursor() as cur:
-            _ensure_table(cur, contract)
-            cur.execute(f"create temporary table incoming (line_number bigserial, {definitions}) on commit drop")
-            try:
-                cur.copy_expert(
-                    f"copy incoming ({columns}) from stdin with (format csv, delimiter "
-                    f"'{contract.delimiter}', quote e'\\x01', encoding '{contract.encoding.upper()}')",
-                    io.BytesIO(payload))
-            except psycopg2.DataError:  # bad field count, bad encoding, empty line (SQLSTATE 22...)
-                conn.rollback()
-                return False
-            _clear_date(cur, contract, business_date)
-            cur.execute(
-                f"insert into {contract.raw_table} (business_date, batch_id, source_file, line_number, {columns})"
-                f" select %s, %s, %s, line_number, {columns} from incoming order by line_number",
-                (business_date, batch_id, file_name))
-            _insert_audit(cur, business_date, contract.name, file_name, "loaded", control.record_count,
-                          control.record_count, 0, control.record_count, control.md5, None, batch_id)
-        return True
-    finally:
-        conn.close()
-
-
-def _read_verified(data_file: Path, business_date: dt.date) -> tuple[bytes, Control]:
+def _read_control(data_file: Path, business_date: dt.date) -> Control:
     if not data_file.exists():
         raise FileRejected("flag present but data file missing")
     ctl = control_path(data_file)
@@ -175,71 +223,160 @@ def _read_verified(data_file: Path, business_date: dt.date) -> tuple[bytes, Cont
                            f"expected {business_date}")
     if control.file_name != data_file.name:
         raise FileRejected(f"control file names {control.file_name}, expected {data_file.name}")
-    payload = data_file.read_bytes()
-    if len(payload) != control.byte_size:
-        raise FileRejected(f"size {len(payload)} bytes, control file says {control.byte_size}")
-    md5 = hashlib.md5(payload).hexdigest()
+    return control
+
+
+def _verify_size_and_md5(data_file: Path, control: Control, payload: bytes | None = None) -> None:
+    size = len(payload) if payload is not None else data_file.stat().st_size
+    if size != control.byte_size:
+        raise FileRejected(f"size {size:,} bytes, control file says {control.byte_size:,}")
+    md5 = hashlib.md5(payload).hexdigest() if payload is not None else md5_of(data_file)
     if md5 != control.md5:
         raise FileRejected(f"MD5 {md5} does not match control file {control.md5}")
-    return payload, control
 
 
-def _quarantine(data_file: Path, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+class _Slice:
+    """A file-like view of part of a bytes object, so COPY reads a run of lines without a copy."""
+
+    def __init__(self, view: memoryview) -> None:
+        self.view, self.at = view, 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self.view) if size < 0 else self.at + size
+        chunk = self.view[self.at:end].tobytes()
+        self.at += len(chunk)
+        return chunk
+
+
+def _load_prepared(warehouse: Warehouse, contract: Contract, business_date: dt.date, file_name: str,
+                   prepared: Prepared, control: Control, outcome: FileOutcome) -> None:
+    """COPY each run of good lines straight into the new partition, then swap it in."""
+    batch_id = _batch_id(contract, business_date, control)
+    view = memoryview(prepared.body)
+    with transaction(warehouse) as conn, conn.cursor() as cur:
+        raw_tables.ensure_table(cur, contract)
+        incoming = raw_tables.create_incoming(cur, contract, business_date, batch_id, file_name)
+        statement = raw_tables.copy_statement(incoming, contract.column_names, prepared.delimiter).as_string(cur)
+        for first_line, start, end in prepared.runs:
+            cur.execute("select setval('incoming_line', %s, false)", (first_line,))
+            cur.copy_expert(statement, _Slice(view[start:end]), size=1 << 20)
+        _replace_rejects(cur, contract, business_date, file_name, batch_id, prepared.rejects)
+        raw_tables.swap_in(cur, contract, business_date, incoming)
+        outcome.lines_read, outcome.rows_loaded = prepared.lines_read, prepared.rows_loaded
+        outcome.rows_rejected = len(prepared.rejects)
+        _insert_audit(cur, outcome, control, batch_id)
+
+
+def _load_stream(warehouse: Warehouse, contract: Contract, business_date: dt.date, data_file: Path,
+                 control: Control, outcome: FileOutcome) -> None:
+    """Parse a log extract chunk by chunk into the new partition; the count check comes last,
+    inside the transaction, so a file whose lines disagree with its control file loads nothing."""
+    batch_id = _batch_id(contract, business_date, control)
+    with transaction(warehouse) as conn, conn.cursor() as cur:
+        raw_tables.ensure_table(cur, contract)
+        incoming = raw_tables.create_incoming(cur, contract, business_date, batch_id, data_file.name)
+        statement = raw_tables.copy_statement(incoming, ["line_number", *contract.column_names], ",",
+                                              quote='"').as_string(cur)
+        _replace_rejects(cur, contract, business_date, data_file.name, batch_id, [])
+        lines = rows = rejected = 0
+        try:
+            with open_stream(data_file, contract) as stream:
+                for chunk in stream_chunks(stream, contract):
+                    cur.copy_expert(statement, io.StringIO(chunk.csv_text), size=1 << 20)
+                    _insert_rejects(cur, contract, business_date, data_file.name, batch_id, chunk.rejects)
+                    lines, rows, rejected = lines + chunk.lines, rows + chunk.rows, rejected + len(chunk.rejects)
+        except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError; zlib errors too
+            raise FileRejected(f"unreadable: {exc}") from exc
+        if lines != control.record_count:
+            raise FileRejected(f"control file says {control.record_count:,} records, file has {lines:,} lines")
+        if contract.dedupe_days:
+            repeats = _drop_repeats(cur, contract, business_date, incoming, data_file.name, batch_id)
+            rows, rejected = rows - repeats, rejected + repeats
+        raw_tables.swap_in(cur, contract, business_date, incoming)
+        outcome.lines_read, outcome.rows_loaded, outcome.rows_rejected = lines, rows, rejected
+        _insert_audit(cur, outcome, control, batch_id)
+
+
+def _drop_repeats(cur, contract: Contract, business_date: dt.date, incoming: sql.Identifier,
+                  file_name: str, batch_id: str) -> int:
+    """Move repeats of the key to rejects: within the file, and of the previous dates' files.
+
+    Only earlier dates count, so the first delivery of an event wins whatever order dates are
+    re-run in. Set-based: two DELETE ... RETURNING statements feeding raw.rejects.
+    """
+    key = sql.Identifier(contract.key[0])
+    shown = sql.SQL("(to_jsonb(i) - 'business_date' - 'batch_id' - 'source_file' - 'line_number'"
+                    " - 'loaded_at')::text")
+    params = {"date": business_date, "source": contract.name, "file": file_name, "batch": batch_id,
+              "since": business_date - dt.timedelta(days=contract.dedupe_days)}
+    within = sql.SQL("""
+        with firsts as (select line_number, min(line_number) over (partition by {key}) as first_line
+                        from {incoming} where {key} is not null),
+        gone as (delete from {incoming} i using firsts f
+                 where i.line_number = f.line_number and f.first_line < f.line_number
+                 returning i.line_number, f.first_line, {shown} as raw_text)
+        insert into raw.rejects (business_date, source, file_name, line_number, raw_text, reason, batch_id)
+        select %(date)s, %(source)s, %(file)s, line_number, raw_text,
+               'repeat of the event at line ' || first_line || ' of this file', %(batch)s from gone
+    """).format(key=key, incoming=incoming, shown=shown)
+    cur.execute(within, params)
+    dropped = cur.rowcount
+    earlier = sql.SQL("""
+        with gone as (delete from {incoming} i using {parent} o
+                      where o.business_date >= %(since)s and o.business_date < %(date)s and o.{key} = i.{key}
+                      returning i.line_number, o.source_file, o.line_number as first_line, {shown} as raw_text)
+        insert into raw.rejects (business_date, source, file_name, line_number, raw_text, reason, batch_id)
+        select %(date)s, %(source)s, %(file)s, line_number, raw_text,
+               'already delivered at line ' || first_line || ' of ' || source_file, %(batch)s from gone
+    """).format(key=key, incoming=incoming, parent=sql.Identifier(*contract.raw_table.split(".")), shown=shown)
+    cur.execute(earlier, params)
+    return dropped + cur.rowcount
+
+
+def _quarantine(data_file: Path, folder: Path) -> Path:
+    """Move the file, its control file and flag aside; a second bad delivery never overwrites."""
+    target = folder
+    attempt = 1
+    while (target / data_file.name).exists():
+        attempt += 1
+        target = folder / f"attempt-{attempt}"
+    target.mkdir(parents=True, exist_ok=True)
     for path in (data_file, control_path(data_file), flag_path(data_file)):
         if path.exists():
-            shutil.move(str(path), folder / path.name)
+            shutil.move(str(path), target / path.name)
+    return target
 
 
-def _load(warehouse: Warehouse, contract: Contract, business_date: dt.date, batch_id: str,
-          file_name: str, parsed: ParsedFile, control: Control) -> None:
-    sep = copy_delimiter(contract)
-    prefix = f"{business_date.isoformat()}{sep}{batch_id}{sep}{file_name}{sep}"
-    buffer = io.StringIO("".join(f"{prefix}{number}{sep}{line}\n" for number, line in parsed.good))
-    with transaction(warehouse) as conn, conn.cursor() as cur:
-        _ensure_table(cur, contract)
-        _clear_date(cur, contract, business_date)
-        cur.copy_expert(copy_sql(contract), buffer)
-        if parsed.rejects:  # one statement, however many lines were refused
-            execute_values(
-                cur,
-                "insert into raw.rejects (business_date, source, file_name, line_number, raw_text,"
-                " reason, batch_id) values %s",
-                [(business_date, contract.name, file_name, r.line_number, r.raw_text, r.reason,
-                  batch_id) for r in parsed.rejects], page_size=10_000)
-        _insert_audit(cur, business_date, contract.name, file_name, "loaded", parsed.lines_read,
-                      len(parsed.good), len(parsed.rejects), control.record_count, control.md5,
-                      None, batch_id)
-
-
-def _clear_date(cur, contract: Contract, business_date: dt.date) -> None:
-    """Forget the date's rows and rejects of this file type: a load replaces, never appends."""
-    cur.execute(f"delete from {contract.raw_table} where business_date = %s", (business_date,))
+def _replace_rejects(cur, contract: Contract, business_date: dt.date, file_name: str, batch_id: str,
+                     rejects: list[Reject]) -> None:
+    """The date's rejects of this file type are replaced with the file's, like its rows."""
     cur.execute("delete from raw.rejects where business_date = %s and source = %s",
                 (business_date, contract.name))
+    _insert_rejects(cur, contract, business_date, file_name, batch_id, rejects)
 
 
-def _ensure_table(cur, contract: Contract) -> None:
-    cur.execute(create_table_sql(contract))
-    schema, table = contract.raw_table.split(".")
-    cur.execute("select column_name from information_schema.columns "
-                "where table_schema = %s and table_name = %s", (schema, table))
-    for statement in add_missing_columns_sql(contract, {row[0] for row in cur.fetchall()}):
-        cur.execute(statement)
+def _insert_rejects(cur, contract: Contract, business_date: dt.date, file_name: str, batch_id: str,
+                    rejects: list[Reject]) -> None:
+    if rejects:  # one statement, however many lines were refused
+        execute_values(
+            cur,
+            "insert into raw.rejects (business_date, source, file_name, line_number, raw_text,"
+            " reason, batch_id) values %s",
+            [(business_date, contract.name, file_name, r.line_number, r.raw_text, r.reason, batch_id)
+             for r in rejects], page_size=10_000)
 
 
-def _record_audit(warehouse: Warehouse, business_date: dt.date, outcome: FileOutcome,
-                  batch_id: str, control_count: int | None, md5: str | None) -> None:
+def _record_audit(warehouse: Warehouse, outcome: FileOutcome, control: Control | None) -> None:
     with transaction(warehouse) as conn, conn.cursor() as cur:
-        _insert_audit(cur, business_date, outcome.source, outcome.file_name, outcome.status,
-                      0, 0, 0, control_count, md5, outcome.reason, batch_id)
+        _insert_audit(cur, outcome, control, None)
 
 
-def _insert_audit(cur, business_date, source, file_name, status, lines_read, rows_loaded,
-                  rows_rejected, control_count, md5, reason, batch_id) -> None:
+def _insert_audit(cur, outcome: FileOutcome, control: Control | None, batch_id: str | None) -> None:
     cur.execute(
         "insert into ops.load_audit (business_date, source, file_name, status, lines_read,"
-        " rows_loaded, rows_rejected, control_count, md5, reason, batch_id)"
-        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (business_date, source, file_name, status, lines_read, rows_loaded, rows_rejected,
-         control_count, md5, reason, batch_id))
+        " rows_loaded, rows_rejected, control_count, md5, reason, note, batch_id, criticality)"
+        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (outcome.business_date, outcome.source, outcome.file_name, outcome.status, outcome.lines_read,
+         outcome.rows_loaded, outcome.rows_rejected, control.record_count if control else None,
+         control.md5 if control else None, outcome.reason, "; ".join(outcome.notes) or None,
+         batch_id or "-", outcome.criticality))

@@ -1,10 +1,29 @@
-"""Split a delimited batch file into loadable lines and rejects, without losing any line."""
+"""Split a batch file into runs of loadable lines and rejects, in bulk, without losing a line.
+
+The file is decoded once, keeping undecodable bytes as surrogate escapes so they can be found
+and shown, and re-encoded as UTF-8. In UTF-8 an ASCII byte is always that ASCII character
+(in GBK the second byte of a character may look like ``|``), so every check is then a numpy
+pass over bytes: line ends, delimiters per line, escaped bytes, control characters. Good lines
+go to COPY untouched, in runs of consecutive lines; Python loops over rejected lines and runs
+only, never over the file.
+"""
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ruralops.exchange.contracts import Contract
+
+FIXED_WIDTH_SEPARATOR = "\x1f"  # joins a fixed-width record's fields for COPY
+_NEWLINE, _NUL, _QUOTE, _CR, _US = 0x0A, 0x00, 0x01, 0x0D, 0x1F
+
+
+class FileRejected(Exception):
+    """A whole-file failure: the file is quarantined and nothing of it is loaded."""
 
 
 @dataclass
@@ -15,96 +34,156 @@ class Reject:
 
 
 @dataclass
-class ParsedFile:
-    good: list[tuple[int, str]] = field(default_factory=list)  # (line number, decoded line)
+class Prepared:
+    """A file ready for COPY: UTF-8 lines, the runs of good ones, and what was set aside."""
+
+    body: bytes                       # UTF-8, every line ends with \n
+    delimiter: str
+    lines_read: int
+    runs: list[tuple[int, int, int]] = field(default_factory=list)  # (first line no, start, end)
     rejects: list[Reject] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
-    def lines_read(self) -> int:
-        return len(self.good) + len(self.rejects)
+    def rows_loaded(self) -> int:
+        return self.lines_read - len(self.rejects)
 
 
-def _decode_lines(payload: bytes, encoding: str) -> tuple[list[str | None], list[bytes]]:
-    """Decode in one go when the file is clean; line by line only when it is not."""
-    raw_lines = payload.split(b"\n")
-    if raw_lines and raw_lines[-1] == b"":
-        raw_lines.pop()
-    try:
-        text = payload.decode(encoding)
-        lines: list[str | None] = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        return lines, raw_lines
-    except UnicodeDecodeError:
-        decoded: list[str | None] = []
-        for raw in raw_lines:
-            try:
-                decoded.append(raw.decode(encoding))
-            except UnicodeDecodeError:
-                decoded.append(None)
-        return decoded, raw_lines
+def _normalise(payload: bytes, contract: Contract) -> tuple[bytes, list[str]]:
+    """Byte-order mark, CRLF line ends and a missing final line end: fix what is safe, note it."""
+    notes = []
+    if payload.startswith(codecs.BOM_UTF8):
+        if contract.encoding.replace("-", "").lower() != "utf8":
+            raise FileRejected(f"file starts with a UTF-8 byte-order mark: it looks like UTF-8, "
+                               f"its contract says {contract.encoding.upper()}")
+        payload = payload[len(codecs.BOM_UTF8):]
+        notes.append("UTF-8 byte-order mark removed")
+    if b"\r\n" in payload:
+        payload = payload.replace(b"\r\n", b"\n")
+        notes.append("CRLF line ends")
+    if payload and not payload.endswith(b"\n"):
+        payload += b"\n"
+        notes.append("no line end after the last line")
+    return payload, notes
 
 
-def parse_delimited(payload: bytes, contract: Contract) -> ParsedFile:
-    expected = len(contract.columns) - 1
-    delimiter = contract.delimiter
-    lines, raw_lines = _decode_lines(payload, contract.encoding)
-    parsed = ParsedFile()
-    for number, line in enumerate(lines, start=1):
-        if line is None:
-            parsed.rejects.append(Reject(number, raw_lines[number - 1].decode(contract.encoding, "replace"),
-                                         f"not valid {contract.encoding}"))
-            continue
-        line = line.removesuffix("\r")
-        if not line.strip():
-            parsed.rejects.append(Reject(number, line, "empty line"))
-            continue
-        found = line.count(delimiter)
-        if found != expected:
-            parsed.rejects.append(Reject(
-                number, line, f"expected {expected + 1} fields, found {found + 1}"))
-            continue
-        if "\x01" in line:
-            parsed.rejects.append(Reject(number, line, "control character \\x01 in line"))
-            continue
-        parsed.good.append((number, line))
-    return parsed
+def _line_bounds(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ends = np.flatnonzero(arr == _NEWLINE)
+    starts = np.empty_like(ends)
+    if len(ends):
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+    return starts, ends
 
 
-FIXED_WIDTH_SEPARATOR = "\x1f"  # joins decoded fixed-width fields for COPY; never occurs in text
+def _per_line(positions: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """How many of the byte positions fall in each line."""
+    return np.bincount(np.searchsorted(ends, positions), minlength=len(ends))
 
 
-def parse_fixed_width(payload: bytes, contract: Contract) -> ParsedFile:
-    """Slice each record by byte offsets (GBK characters are two bytes), then decode each field.
+def _check_lines(body: bytes, numbers: np.ndarray, contract: Contract, delimiter: str,
+                 look_for_header: bool) -> tuple[list[tuple[int, int, int]], list[tuple[int, str]]]:
+    """Runs of good lines and (index, reason) of bad ones, for a UTF-8 body of \\n-ended lines."""
+    arr = np.frombuffer(body, np.uint8)
+    starts, ends = _line_bounds(arr)
+    n = len(ends)
+    escaped = np.flatnonzero(arr[:-1] == 0xED) if len(arr) > 1 else np.empty(0, np.int64)
+    escaped = escaped[(arr[escaped + 1] == 0xB2) | (arr[escaped + 1] == 0xB3)]  # U+DC80..U+DCFF
+    undecodable = _per_line(escaped, ends) > 0
+    control = _per_line(np.flatnonzero((arr == _NUL) | (arr == _QUOTE) | (arr == _CR)), ends) > 0
+    fields = _per_line(np.flatnonzero(arr == ord(delimiter)), ends) + 1
+    empty = ends == starts
+    expected = len(contract.columns)
+    bad = undecodable | control | empty | (fields != expected)
+    reasons = []
+    for index in np.flatnonzero(bad):
+        if undecodable[index]:
+            reason = f"not valid {contract.encoding.upper()}"
+        elif empty[index]:
+            reason = "empty line"
+        elif control[index]:
+            reason = "control character (NUL, \\x01 or a lone CR) in line"
+        else:
+            reason = f"expected {expected} fields, found {fields[index]}"
+        reasons.append((int(index), reason))
+    if look_for_header and n and not bad[0] and numbers[0] == 1:
+        first = body[starts[0]:ends[0]].decode("utf-8").lower().split(delimiter)
+        if [value.strip() for value in first] == contract.column_names:
+            reasons.insert(0, (0, "header line (the column names) where the contract expects none"))
+            bad[0] = True
+    good = np.flatnonzero(~bad)
+    runs = []
+    if len(good):
+        breaks = np.flatnonzero(np.diff(numbers[good]) != 1) + 1
+        for first, last in zip(np.r_[0, breaks], np.r_[breaks - 1, len(good) - 1]):
+            runs.append((int(numbers[good[first]]), int(starts[good[first]]), int(ends[good[last]]) + 1))
+    return runs, reasons
 
-    A record of the wrong byte length or with undecodable bytes is rejected with its reason.
+
+def _shown(raw: bytes, encoding: str) -> str:
+    """A rejected line as text a steward can read: bytes that do not decode shown as \\xNN."""
+    return raw.decode(encoding, "backslashreplace").replace("\x00", "\\x00")
+
+
+def parse_delimited(payload: bytes, contract: Contract) -> Prepared:
+    payload, notes = _normalise(payload, contract)
+    body = payload.decode(contract.encoding, "surrogateescape").encode("utf-8", "surrogatepass")
+    numbers = np.arange(1, body.count(b"\n") + 1)
+    runs, bad = _check_lines(body, numbers, contract, contract.delimiter, look_for_header=True)
+    prepared = Prepared(body, contract.delimiter, len(numbers), runs, notes=notes)
+    if bad:
+        starts, ends = _line_bounds(np.frombuffer(body, np.uint8))
+        for index, reason in bad:
+            raw = body[starts[index]:ends[index]].decode("utf-8", "surrogatepass")
+            raw_bytes = raw.encode(contract.encoding, "surrogateescape")
+            prepared.rejects.append(Reject(index + 1, _shown(raw_bytes, contract.encoding), reason))
+    return prepared
+
+
+_PADDING = re.compile(" +(?=[\x1f\n])")
+
+
+def parse_fixed_width(payload: bytes, contract: Contract) -> Prepared:
+    """Slice records by byte offsets (a GBK character is two bytes), then check them as lines.
+
+    Records of the right byte length are cut into fields with numpy and joined by \\x1f, so the
+    rest is the delimited path. A record of the wrong length, one whose field boundary splits a
+    character, or one holding \\x1f itself is rejected with its reason.
     """
+    payload, notes = _normalise(payload, contract)
+    arr = np.frombuffer(payload, np.uint8)
+    starts, ends = _line_bounds(arr)
     width = contract.record_width
-    offsets = []
-    position = 0
-    for column in contract.columns:
-        offsets.append((position, position + column.width))
-        position += column.width
-    raw_lines = payload.split(b"\n")
-    if raw_lines and raw_lines[-1] == b"":
-        raw_lines.pop()
-    parsed = ParsedFile()
-    for number, raw in enumerate(raw_lines, start=1):
-        raw = raw.removesuffix(b"\r")
-        if len(raw) != width:
-            parsed.rejects.append(Reject(number, raw.decode(contract.encoding, "replace"),
-                                         f"expected {width} bytes, found {len(raw)}"))
-            continue
-        try:
-            fields = [raw[start:end].decode(contract.encoding).rstrip(" ") for start, end in offsets]
-        except UnicodeDecodeError:
-            parsed.rejects.append(Reject(number, raw.decode(contract.encoding, "replace"),
-                                         f"not valid {contract.encoding}"))
-            continue
-        line = FIXED_WIDTH_SEPARATOR.join(fields)
-        if "\x01" in line or line.count(FIXED_WIDTH_SEPARATOR) != len(fields) - 1:
-            parsed.rejects.append(Reject(number, raw.decode(contract.encoding, "replace"),
-                                         "control character in record"))
-            continue
-        parsed.good.append((number, line))
-    return parsed
+    reasons = {int(i): f"expected {width} bytes, found {ends[i] - starts[i]}"
+               for i in np.flatnonzero(ends - starts != width)}
+    right = np.flatnonzero(ends - starts == width)
+    body = b""
+    if len(right):
+        if len(right) < len(ends):  # keep the bytes of right-length records (mask: one byte per byte)
+            keep = np.repeat(ends - starts == width, ends - starts + 1)
+            rows = arr[keep].reshape(-1, width + 1)
+        else:
+            rows = arr.reshape(-1, width + 1)
+        holds_separator = (rows[:, :width] == _US).any(axis=1)
+        for i in right[holds_separator]:
+            reasons[int(i)] = "control character \\x1f in record"
+        rows, right = rows[~holds_separator], right[~holds_separator]
+        pieces, position = [], 0
+        separator = np.full((len(rows), 1), _US, np.uint8)
+        for column in contract.columns:
+            pieces += [rows[:, position:position + column.width], separator]
+            position += column.width
+        pieces[-1] = rows[:, width:]  # the line end instead of a last separator
+        text = np.concatenate(pieces, axis=1).tobytes().decode(contract.encoding, "surrogateescape")
+        body = _PADDING.sub("", text).encode("utf-8", "surrogatepass")
+    numbers = right + 1
+    runs, bad = _check_lines(body, numbers, contract, FIXED_WIDTH_SEPARATOR, look_for_header=False)
+    for index, reason in bad:
+        if reason.startswith("not valid"):
+            reason += " (or a field boundary splits a character)"
+        reasons[int(right[index])] = reason
+    prepared = Prepared(body, FIXED_WIDTH_SEPARATOR, len(ends), runs, notes=notes)
+    for index in sorted(reasons):
+        prepared.rejects.append(Reject(index + 1, _shown(payload[starts[index]:ends[index]], contract.encoding),
+                                       reasons[index]))
+    return prepared

@@ -18,7 +18,7 @@ create table if not exists ops.load_audit (
     business_date date not null,
     source text not null,
     file_name text not null,
-    status text not null,            -- loaded | quarantined | missing
+    status text not null,            -- loaded | quarantined | missing | unrecognised
     lines_read bigint not null default 0,
     rows_loaded bigint not null default 0,
     rows_rejected bigint not null default 0,
@@ -29,6 +29,8 @@ create table if not exists ops.load_audit (
     recorded_at timestamptz not null default now()
 );
 create index if not exists load_audit_date on ops.load_audit (business_date, source);
+alter table ops.load_audit add column if not exists note text;  -- late, CRLF, moved to quarantine...
+alter table ops.load_audit add column if not exists criticality text;
 
 create table if not exists raw.rejects (
     business_date date not null,

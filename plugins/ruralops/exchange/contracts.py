@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -37,6 +38,13 @@ class Contract:
     columns: tuple[Column, ...]
     format: str = "delimited"   # delimited | fixed_width | nginx_combined | json_lines
     compression: str | None = None  # gzip for log and tracking extracts
+    deadline: str | None = None     # "HH:MM" local time on the day after the business date
+    dedupe_days: int | None = None  # drop repeats of `key` within the file and the N dates before
+
+    @property
+    def is_log(self) -> bool:
+        """Log and tracking extracts are parsed line by line as a stream, not sliced in bulk."""
+        return self.format in ("nginx_combined", "json_lines")
 
     @property
     def record_width(self) -> int:
@@ -56,6 +64,26 @@ class Contract:
 
     def folder(self, landing: Path, business_date: dt.date) -> Path:
         return landing / self.system / business_date.strftime("%Y%m%d")
+
+    def date_of(self, file_name: str) -> dt.date | None:
+        """The business date a file name of this type carries, or None if it is not one of ours."""
+        before, _, after = self.file.partition("{yyyymmdd}")
+        middle = file_name[len(before):len(file_name) - len(after)]
+        if not (file_name.startswith(before) and file_name.endswith(after)
+                and len(middle) == 8 and middle.isdigit()):
+            return None
+        try:
+            return dt.datetime.strptime(middle, "%Y%m%d").date()
+        except ValueError:
+            return None
+
+    def deadline_at(self, business_date: dt.date) -> dt.datetime | None:
+        """When the file must have arrived: the deadline on the morning after the business date."""
+        if not self.deadline:
+            return None
+        hour, minute = (int(part) for part in self.deadline.split(":"))
+        return dt.datetime.combine(business_date + dt.timedelta(days=1), dt.time(hour, minute),
+                                   tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @cache
@@ -87,7 +115,10 @@ def _parse(section: dict) -> dict[str, Contract]:
             load=entry["load"], criticality=entry["criticality"], key=tuple(entry["key"]),
             columns=tuple(Column(**c) for c in entry["columns"]),
             format=entry.get("format", "delimited"), compression=entry.get("compression"),
+            deadline=entry.get("deadline"), dedupe_days=entry.get("dedupe_days"),
         )
+        if contracts[name].dedupe_days and len(contracts[name].key) != 1:
+            raise ValueError(f"contract {name}: dedupe_days needs a single-column key")
         if contracts[name].format == "fixed_width" and any(c.width is None for c in contracts[name].columns):
             raise ValueError(f"contract {name}: every fixed-width column needs a width")
     return contracts

@@ -100,7 +100,7 @@ def collect(warehouse, business_date: dt.date) -> dict:
 
     outcomes = collect_date(warehouse, business_date, paths().landing, paths().quarantine,
                             progress=print)
-    return {"files": [o.__dict__ for o in outcomes]}
+    return {"files": [o.as_dict() for o in outcomes]}
 
 
 def _gate(name: str) -> Callable:
