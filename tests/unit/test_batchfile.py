@@ -44,8 +44,8 @@ def test_parse_keeps_good_lines_and_rejects_bad_ones_with_reasons():
     good = _line(["6229", "88", "DD", "101001", "B1", "20200101", "1.00", "A"])
     payload = "\n".join([good, good + "|extra", "", good + "\r"]).encode("gbk") + b"\n"
     parsed = parse_delimited(payload, c)
-    assert [n for n, _ in parsed.good] == [1, 4]
-    assert parsed.good[1][1] == good  # CRLF line end stripped
+    assert [n for n, _ in list(parsed.records())] == [1, 4]
+    assert list(parsed.records())[1][1] == good  # CRLF line end stripped
     reasons = {r.line_number: r.reason for r in parsed.rejects}
     assert reasons == {2: "expected 8 fields, found 9", 3: "empty line"}
     assert parsed.lines_read == 4
@@ -56,8 +56,8 @@ def test_an_undecodable_line_is_rejected_not_the_file():
     good = _line(["6229", "88", "DD", "101001", "B1", "20200101", "1.00", "A"]).encode("gbk")
     payload = good + b"\n" + b"\xff\xfe|bad" + b"\n" + good + b"\n"
     parsed = parse_delimited(payload, c)
-    assert [n for n, _ in parsed.good] == [1, 3]
-    assert parsed.rejects[0].line_number == 2 and "not valid gbk" in parsed.rejects[0].reason
+    assert [n for n, _ in list(parsed.records())] == [1, 3]
+    assert parsed.rejects[0].line_number == 2 and "not valid GBK" in parsed.rejects[0].reason
 
 
 def test_rendering_refuses_a_value_containing_the_delimiter():
@@ -87,8 +87,8 @@ def test_fixed_width_fields_are_sliced_by_gbk_bytes_and_bad_records_rejected():
     assert len(good) == c.record_width + 1
     payload = good + good[:-4] + b"\n" + good[:40] + b"\xff\xff" + good[42:]
     parsed = parse_fixed_width(payload, c)
-    assert [line.split(FIXED_WIDTH_SEPARATOR) for _, line in parsed.good] == [list(row.values())]
+    assert [line.split(FIXED_WIDTH_SEPARATOR) for _, line in list(parsed.records())] == [list(row.values())]
     assert [(r.line_number, r.reason) for r in parsed.rejects] == [
-        (2, f"expected {c.record_width} bytes, found {c.record_width - 3}"), (3, "not valid gbk")]
+        (2, f"expected {c.record_width} bytes, found {c.record_width - 3}"), (3, "not valid GBK (or a field boundary splits a character)")]
     with pytest.raises(ValueError, match="holder_name"):
         fixed_width_bytes(pd.DataFrame([{**row, "holder_name": "名" * 11}]), c)

@@ -1,11 +1,11 @@
 """File contracts are the one declaration of each layout: dbt sources and raw DDL must agree."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 import yaml
 
-from ruralops.collect.raw_tables import LINEAGE_COLUMNS, add_missing_columns_sql, create_table_sql
 from ruralops.exchange.contracts import all_contracts, all_publications, contract
 
 pytestmark = pytest.mark.unit
@@ -21,13 +21,9 @@ def _dbt_source_columns() -> dict[str, list[str]]:
     return columns
 
 
-def test_every_collected_contract_has_a_dbt_source_with_the_same_columns_in_order():
-    from ruralops.collect.loader import PARSERS
-
+def test_every_contract_has_a_dbt_source_with_the_same_columns_in_order():
     declared = _dbt_source_columns()
     for name, c in all_contracts().items():
-        if c.format not in PARSERS:
-            continue  # not loaded into raw yet, so no dbt source either
         assert name in declared, f"{name} has no dbt source table"
         assert declared[name] == c.column_names, f"dbt source columns of {name} differ from the contract"
 
@@ -36,20 +32,22 @@ def test_every_dbt_source_table_has_a_contract():
     assert set(_dbt_source_columns()) <= set(all_contracts())
 
 
-def test_raw_ddl_carries_lineage_and_every_column_as_text():
-    c = contract("core__customers")
-    ddl = create_table_sql(c)
-    for column in LINEAGE_COLUMNS:
-        assert column in ddl
-    for name in c.column_names:
-        assert f"{name} text" in ddl
+def test_every_source_declares_a_deadline_and_dedupe_only_on_a_single_key():
+    for c in all_contracts().values():
+        assert c.deadline and c.deadline_at(dt.date(2026, 11, 1)).date() == dt.date(2026, 11, 2), c.name
+    assert contract("track__events").dedupe_days == 7
 
 
-def test_a_new_contract_column_is_added_never_dropped():
-    c = contract("core__accounts")
-    existing = set(c.column_names) - {"balance"} | {"legacy_column"}
-    statements = add_missing_columns_sql(c, existing)
-    assert statements == ["alter table raw.core__accounts add column balance text"]
+def test_a_file_name_gives_back_its_business_date_and_foreign_names_give_none():
+    c = contract("gateway__access_log")
+    assert c.date_of("access_20261102.log.gz") == dt.date(2026, 11, 2)
+    for other in ("access_20261102.log", "access_2026110.log.gz", "access_20261302.log.gz", "app_20261102.log.gz"):
+        assert c.date_of(other) is None
+
+
+def test_a_deadline_is_shanghai_time_on_the_morning_after():
+    at = contract("core__customers").deadline_at(dt.date(2026, 12, 31))
+    assert at.isoformat() == "2027-01-01T04:30:00+08:00"
 
 
 def test_unknown_contract_names_the_known_ones():
@@ -58,7 +56,5 @@ def test_unknown_contract_names_the_known_ones():
 
 
 def test_file_names_carry_the_business_date():
-    import datetime as dt
-
     assert contract("core__transactions").file_name(dt.date(2026, 11, 2)) == "CORE_TXN_20261102.dat"
     assert "crm__leads" in all_publications()

@@ -46,7 +46,7 @@ def _read(landing, name, day=DAY) -> pd.DataFrame:
         payload = gzip.decompress(payload)
     if c.format == "fixed_width":
         parsed = parse_fixed_width(payload, c)
-        rows = [line.split(FIXED_WIDTH_SEPARATOR) for _, line in parsed.good]
+        rows = [line.split(FIXED_WIDTH_SEPARATOR) for _, line in list(parsed.records())]
     elif c.format == "json_lines":
         objects = []
         for line in payload.decode(c.encoding).splitlines():

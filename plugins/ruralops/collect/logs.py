@@ -9,6 +9,7 @@ them in the file's one transaction.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -49,10 +50,13 @@ def open_stream(path: Path, contract: Contract) -> BinaryIO:
 
 def _lines(handle: BinaryIO) -> Iterator[tuple[bytes, int]]:
     """(line without its end, length in bytes); an overlong line yields its head only."""
+    first = True
     while True:
         line = handle.readline(MAX_LINE_BYTES + 1)
         if not line:
             return
+        if first:  # a byte-order mark some shippers write before the first line
+            line, first = line.removeprefix(codecs.BOM_UTF8), False
         if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
             head, total = line[:SHOWN_BYTES], len(line)
             while line and not line.endswith(b"\n"):  # skip the rest without holding it
@@ -87,7 +91,9 @@ def _parse_json(text: str, contract: Contract) -> list[str | None] | str:
         return f"not valid JSON: {exc}"
     if not isinstance(record, dict):
         return f"valid JSON but a {type(record).__name__}, not an object"
-    row = [_as_text(record.get(name)) for name in contract.column_names]
+    row = [_as_text(record.get(c.name)) if c.type != "json" or record.get(c.name) is None
+           else json.dumps(record[c.name], ensure_ascii=False, separators=(",", ":"))
+           for c in contract.columns]
     if "\\u" in text:  # an escaped lone surrogate decodes, but cannot be stored as UTF-8
         try:
             "".join(value for value in row if value).encode("utf-8")

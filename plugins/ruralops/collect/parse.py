@@ -48,6 +48,13 @@ class Prepared:
     def rows_loaded(self) -> int:
         return self.lines_read - len(self.rejects)
 
+    def records(self):
+        """(line number, text) of every good line, for tools and tests; the loader never
+        iterates lines, it hands the runs to COPY."""
+        for first, start, end in self.runs:
+            lines = self.body[start:end].decode("utf-8", "surrogatepass").split("\n")[:-1]
+            yield from enumerate(lines, start=first)
+
 
 def _normalise(payload: bytes, contract: Contract) -> tuple[bytes, list[str]]:
     """Byte-order mark, CRLF line ends and a missing final line end: fix what is safe, note it."""
