@@ -1,16 +1,7 @@
-{#- GB 11643 resident ID numbers: 17 digits and a check character, weights 7 9 10 5 8 4 2 1 6 3
-    7 9 10 5 8 4 2, sum mod 11 indexes "10X98765432". Pure SQL so it runs set-based. -#}
-{% macro id_check_char(id17) -%}
-    substr('10X98765432', (
-        {%- for weight in [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] %}
-        {{ weight }} * cast(substr({{ id17 }}, {{ loop.index }}, 1) as integer){% if not loop.last %} +{% endif %}
-        {%- endfor %}
-    ) % 11 + 1, 1)
-{%- endmacro %}
-
+{#- GB 11643 resident ID numbers: the check lives in the warehouse as ops.is_valid_id_no
+    (created by ruralops.db.schema), shared with the raw quality gate. -#}
 {% macro is_valid_id_no(expression) -%}
-    coalesce({{ expression }} ~ '^[0-9]{17}[0-9X]$'
-             and {{ id_check_char(expression) }} = right({{ expression }}, 1), false)
+    ops.is_valid_id_no({{ expression }})
 {%- endmacro %}
 
 {#- Parse yyyymmdd text to a date, or null when it is not a plausible date. -#}

@@ -27,7 +27,7 @@ def _every_line_accounted_for(parsed):
 
 def test_an_empty_file_has_no_lines_and_nothing_to_load():
     parsed = parse_delimited(b"", ACCOUNTS)
-    assert (parsed.lines_read, parsed.runs, parsed.rejects) == (0, [], [])
+    assert (parsed.lines_read, parsed.body, parsed.rejects) == (0, b"", [])
 
 
 def test_a_utf8_byte_order_mark_on_a_gbk_file_refuses_the_file():
@@ -64,7 +64,7 @@ def test_extra_missing_columns_and_a_field_holding_the_delimiter_are_rejected():
     parsed = parse_delimited(("\n".join(lines) + "\n").encode("gbk"), ACCOUNTS)
     assert _reasons(parsed) == {2: "expected 8 fields, found 9", 3: "expected 8 fields, found 7",
                                 4: "expected 8 fields, found 9"}
-    assert parsed.runs[0][0] == 1 and parsed.runs[1][0] == 5  # good lines keep their numbers
+    assert [n for n, _ in parsed.records()] == [1, 5]  # good lines keep their file line numbers
     _every_line_accounted_for(parsed)
 
 

@@ -18,27 +18,31 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import queue
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from psycopg2 import sql
 from psycopg2.extras import execute_values
 
 from ruralops.collect import raw_tables
+from ruralops.collect.checks import ensure_raw
 from ruralops.collect.logs import open_stream, stream_chunks
-from ruralops.collect.parse import FileRejected, Prepared, Reject, parse_delimited, parse_fixed_width
+from ruralops.collect.parse import FileRejected, Prepared, Reject, iter_delimited, iter_fixed_width
 from ruralops.db.connection import Warehouse, transaction
 from ruralops.exchange.batchfile import Control, control_path, flag_path, md5_of
 from ruralops.exchange.contracts import Contract, all_contracts
 
-PARSERS = {"delimited": parse_delimited, "fixed_width": parse_fixed_width}
+PARSERS = {"delimited": iter_delimited, "fixed_width": iter_fixed_width}
 LATE_FOLDERS = 3  # a date's missing file is also looked for in the next three dates' folders
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+PROGRESS_BYTES = 20_000_000  # files larger than this get a "reading" line before their result
 
-__all__ = ["FileRejected", "FileOutcome", "collect_date", "collect_file", "contracts_for"]
+__all__ = ["FileRejected", "FileOutcome", "collect_date", "collect_file", "contracts_for", "find_delivery"]
 
 
 @dataclass
@@ -88,15 +92,16 @@ def collect_date(warehouse: Warehouse, business_date: dt.date, landing: Path, qu
     say = progress or (lambda _m: None)
     now = now or dt.datetime.now(SHANGHAI)
     contracts = contracts_for(sources)
+    ensure_raw(warehouse)
     outcomes = []
     for contract in contracts:
-        data_file, notes = _find_delivery(contract, business_date, landing)
+        data_file, notes = find_delivery(contract, business_date, landing)
         if data_file is None:
             outcome = _missing(contract, business_date, landing, now)
             _record_audit(warehouse, outcome, None)
         else:
-            say(f"{contract.name:<22} reading {data_file.name} ({data_file.stat().st_size / 1e6:,.1f} MB)"
-                if data_file.exists() else f"{contract.name:<22} reading {data_file.name}")
+            if data_file.exists() and data_file.stat().st_size > PROGRESS_BYTES:
+                say(f"{contract.name:<22} reading {data_file.name} ({data_file.stat().st_size / 1e6:,.0f} MB)")
             outcome = collect_file(warehouse, contract, business_date, data_file, quarantine, notes)
         say(outcome.line())
         outcomes.append(outcome)
@@ -113,7 +118,7 @@ def collect_date(warehouse: Warehouse, business_date: dt.date, landing: Path, qu
     return outcomes
 
 
-def _find_delivery(contract: Contract, business_date: dt.date, landing: Path) -> tuple[Path | None, list[str]]:
+def find_delivery(contract: Contract, business_date: dt.date, landing: Path) -> tuple[Path | None, list[str]]:
     """The date's flagged file: in its own folder, or late in one of the next dates' folders."""
     name = contract.file_name(business_date)
     expected = contract.folder(landing, business_date) / name
@@ -187,13 +192,11 @@ def collect_file(warehouse: Warehouse, contract: Contract, business_date: dt.dat
         else:
             payload = data_file.read_bytes()
             _verify_size_and_md5(data_file, control, payload)
-            prepared = PARSERS[contract.format](payload, contract)
-            del payload
-            if prepared.lines_read != control.record_count:
-                raise FileRejected(f"control file says {control.record_count:,} records, "
-                                   f"file has {prepared.lines_read:,} lines")
-            outcome.notes += prepared.notes
-            _load_prepared(warehouse, contract, business_date, data_file.name, prepared, control, outcome)
+            lines = payload.count(b"\n") + (1 if payload and not payload.endswith(b"\n") else 0)
+            if lines != control.record_count:
+                raise FileRejected(f"control file says {control.record_count:,} records, file has {lines:,} lines")
+            pieces = PARSERS[contract.format](payload, contract)
+            _load_pieces(warehouse, contract, business_date, data_file.name, pieces, control, outcome)
     except FileRejected as exc:
         outcome.status, outcome.reason = "quarantined", str(exc)
         outcome.lines_read = outcome.rows_loaded = outcome.rows_rejected = 0
@@ -235,35 +238,62 @@ def _verify_size_and_md5(data_file: Path, control: Control, payload: bytes | Non
         raise FileRejected(f"MD5 {md5} does not match control file {control.md5}")
 
 
-class _Slice:
-    """A file-like view of part of a bytes object, so COPY reads a run of lines without a copy."""
+def _ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """Produce ``items`` in a background thread, ``depth`` ahead of the consumer.
 
-    def __init__(self, view: memoryview) -> None:
-        self.view, self.at = view, 0
+    Parsing a piece (Python, holding the GIL) then overlaps with COPY of the previous one
+    (libpq sends without the GIL; Postgres works in its own process): two cores, both busy.
+    """
+    pending: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
 
-    def read(self, size: int = -1) -> bytes:
-        end = len(self.view) if size < 0 else self.at + size
-        chunk = self.view[self.at:end].tobytes()
-        self.at += len(chunk)
-        return chunk
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        pending.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            pending.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            pending.put(exc)
+
+    worker = threading.Thread(target=produce, name="collect-parse", daemon=True)
+    worker.start()
+    try:
+        while (item := pending.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
 
 
-def _load_prepared(warehouse: Warehouse, contract: Contract, business_date: dt.date, file_name: str,
-                   prepared: Prepared, control: Control, outcome: FileOutcome) -> None:
-    """COPY each run of good lines straight into the new partition, then swap it in."""
+def _load_pieces(warehouse: Warehouse, contract: Contract, business_date: dt.date, file_name: str,
+                 pieces: Iterator[Prepared], control: Control, outcome: FileOutcome) -> None:
+    """COPY each piece's good lines straight into the new partition, then swap it in."""
     batch_id = _batch_id(contract, business_date, control)
-    view = memoryview(prepared.body)
     with transaction(warehouse) as conn, conn.cursor() as cur:
         raw_tables.ensure_table(cur, contract)
         incoming = raw_tables.create_incoming(cur, contract, business_date, batch_id, file_name)
-        statement = raw_tables.copy_statement(incoming, contract.column_names, prepared.delimiter).as_string(cur)
-        for first_line, start, end in prepared.runs:
-            cur.execute("select setval('incoming_line', %s, false)", (first_line,))
-            cur.copy_expert(statement, _Slice(view[start:end]), size=1 << 20)
-        _replace_rejects(cur, contract, business_date, file_name, batch_id, prepared.rejects)
+        statement = None
+        _replace_rejects(cur, contract, business_date, file_name, batch_id, [])
+        for prepared in _ahead(pieces):
+            statement = statement or raw_tables.copy_statement(
+                incoming, ["line_number", *contract.column_names], prepared.delimiter).as_string(cur)
+            if prepared.body:
+                cur.copy_expert(statement, io.BytesIO(prepared.body), size=1 << 20)
+            _insert_rejects(cur, contract, business_date, file_name, batch_id, prepared.rejects)
+            outcome.lines_read += prepared.lines_read
+            outcome.rows_loaded += prepared.rows_loaded
+            outcome.rows_rejected += len(prepared.rejects)
+            outcome.notes += prepared.notes
         raw_tables.swap_in(cur, contract, business_date, incoming)
-        outcome.lines_read, outcome.rows_loaded = prepared.lines_read, prepared.rows_loaded
-        outcome.rows_rejected = len(prepared.rejects)
         _insert_audit(cur, outcome, control, batch_id)
 
 

@@ -1,11 +1,12 @@
-"""Split a batch file into runs of loadable lines and rejects, in bulk, without losing a line.
+"""Split a batch file into loadable lines and rejects, in bulk, without losing a line.
 
 The file is decoded once, keeping undecodable bytes as surrogate escapes so they can be found
 and shown, and re-encoded as UTF-8. In UTF-8 an ASCII byte is always that ASCII character
 (in GBK the second byte of a character may look like ``|``), so every check is then a numpy
 pass over bytes: line ends, delimiters per line, escaped bytes, control characters. Good lines
-go to COPY untouched, in runs of consecutive lines; Python loops over rejected lines and runs
-only, never over the file.
+go to COPY as they are, prefixed with their file line number; Python loops over rejected lines
+only, never over the file. Large files are handled in pieces of whole lines, so the loader can
+COPY one piece while the next is checked.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -35,12 +37,11 @@ class Reject:
 
 @dataclass
 class Prepared:
-    """A file ready for COPY: UTF-8 lines, the runs of good ones, and what was set aside."""
+    """A file (or a piece of one) ready for COPY, and what was set aside."""
 
-    body: bytes                       # UTF-8, every line ends with \n
+    body: bytes     # UTF-8 good lines, each "<line number><delimiter><the line>\n"
     delimiter: str
     lines_read: int
-    runs: list[tuple[int, int, int]] = field(default_factory=list)  # (first line no, start, end)
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -48,12 +49,12 @@ class Prepared:
     def rows_loaded(self) -> int:
         return self.lines_read - len(self.rejects)
 
-    def records(self):
+    def records(self) -> Iterator[tuple[int, str]]:
         """(line number, text) of every good line, for tools and tests; the loader never
-        iterates lines, it hands the runs to COPY."""
-        for first, start, end in self.runs:
-            lines = self.body[start:end].decode("utf-8", "surrogatepass").split("\n")[:-1]
-            yield from enumerate(lines, start=first)
+        iterates lines, it hands the body to COPY."""
+        for line in self.body.decode("utf-8").split("\n")[:-1]:
+            number, _, text = line.partition(self.delimiter)
+            yield int(number), text
 
 
 def _normalise(payload: bytes, contract: Contract) -> tuple[bytes, list[str]]:
@@ -84,13 +85,14 @@ def _line_bounds(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _per_line(positions: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """How many of the byte positions fall in each line."""
-    return np.bincount(np.searchsorted(ends, positions), minlength=len(ends))
+    """How many of the (sorted) byte positions fall in each line: one search per line end."""
+    return np.diff(np.searchsorted(positions, ends), prepend=0)
 
 
 def _check_lines(body: bytes, numbers: np.ndarray, contract: Contract, delimiter: str,
-                 look_for_header: bool) -> tuple[list[tuple[int, int, int]], list[tuple[int, str]]]:
-    """Runs of good lines and (index, reason) of bad ones, for a UTF-8 body of \\n-ended lines."""
+                 look_for_header: bool) -> tuple[bytes, list[tuple[int, str]]]:
+    """The COPY-ready good lines and (index, reason) of the bad ones, for a UTF-8 body of
+    \\n-ended lines whose file line numbers are ``numbers``."""
     arr = np.frombuffer(body, np.uint8)
     starts, ends = _line_bounds(arr)
     n = len(ends)
@@ -118,13 +120,30 @@ def _check_lines(body: bytes, numbers: np.ndarray, contract: Contract, delimiter
         if [value.strip() for value in first] == contract.column_names:
             reasons.insert(0, (0, "header line (the column names) where the contract expects none"))
             bad[0] = True
-    good = np.flatnonzero(~bad)
-    runs = []
-    if len(good):
-        breaks = np.flatnonzero(np.diff(numbers[good]) != 1) + 1
-        for first, last in zip(np.r_[0, breaks], np.r_[breaks - 1, len(good) - 1]):
-            runs.append((int(numbers[good[first]]), int(starts[good[first]]), int(ends[good[last]]) + 1))
-    return runs, reasons
+    return _numbered(arr, starts, ends, ~bad, numbers, delimiter), reasons
+
+
+def _numbered(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, good: np.ndarray,
+              numbers: np.ndarray, delimiter: str) -> bytes:
+    """The good lines, each prefixed with its file line number and the delimiter, built with
+    numpy (no loop over lines): COPY then fills line_number like any other column."""
+    lengths = (ends - starts + 1)[good]
+    if not len(lengths):
+        return b""
+    kept = arr if good.all() else arr[np.repeat(good, ends - starts + 1)]
+    width = len(str(int(numbers[good][-1])))
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    prefix = np.empty((len(lengths), width + 1), np.uint8)
+    prefix[:, :width] = numbers[good][:, None] // powers % 10 + ord("0")
+    prefix[:, width] = ord(delimiter)
+    line_starts = np.cumsum(lengths + width + 1) - (lengths + width + 1)
+    is_prefix = np.zeros(len(kept) + prefix.size, bool)
+    prefix_at = (line_starts[:, None] + np.arange(width + 1)).ravel()
+    is_prefix[prefix_at] = True
+    out = np.empty(len(is_prefix), np.uint8)
+    out[prefix_at] = prefix.ravel()
+    out[~is_prefix] = kept
+    return out.tobytes()
 
 
 def _shown(raw: bytes, encoding: str) -> str:
@@ -132,32 +151,83 @@ def _shown(raw: bytes, encoding: str) -> str:
     return raw.decode(encoding, "backslashreplace").replace("\x00", "\\x00")
 
 
-def parse_delimited(payload: bytes, contract: Contract) -> Prepared:
+CHUNK_BYTES = 16 << 20  # files are checked in pieces of whole lines, so COPY can start early
+
+
+def _pieces(payload: bytes) -> Iterator[tuple[bytes, int]]:
+    """Pieces of whole lines of about CHUNK_BYTES, with the line number each starts at.
+    Cutting at a \n byte is safe in GBK: no second byte of a character is 0x0A."""
+    start, first = 0, 1
+    while start < len(payload):
+        end = payload.find(b"\n", min(start + CHUNK_BYTES, len(payload)) - 1)
+        end = len(payload) if end < 0 else end + 1
+        yield payload[start:end], first
+        first += payload.count(b"\n", start, end)
+        start = end
+
+
+def iter_delimited(payload: bytes, contract: Contract) -> Iterator[Prepared]:
+    """The file as Prepared pieces in line order; the first piece carries the file's notes."""
     payload, notes = _normalise(payload, contract)
+    for piece, first in _pieces(payload):
+        prepared = _delimited_piece(piece, first, contract)
+        prepared.notes, notes = notes, []
+        yield prepared
+
+
+def iter_fixed_width(payload: bytes, contract: Contract) -> Iterator[Prepared]:
+    payload, notes = _normalise(payload, contract)
+    for piece, first in _pieces(payload):
+        prepared = _fixed_width_piece(piece, first, contract)
+        prepared.notes, notes = notes, []
+        yield prepared
+
+
+def merge(pieces: Iterable[Prepared]) -> Prepared:
+    """One Prepared for a whole file (tools and tests; the loader streams the pieces)."""
+    merged: Prepared | None = None
+    for piece in pieces:
+        if merged is None:
+            merged = piece
+            continue
+        merged.body += piece.body
+        merged.rejects += piece.rejects
+        merged.lines_read += piece.lines_read
+    return merged or Prepared(b"", "", 0)
+
+
+def parse_delimited(payload: bytes, contract: Contract) -> Prepared:
+    return merge(iter_delimited(payload, contract))
+
+
+def parse_fixed_width(payload: bytes, contract: Contract) -> Prepared:
+    return merge(iter_fixed_width(payload, contract))
+
+
+def _delimited_piece(payload: bytes, first: int, contract: Contract) -> Prepared:
     body = payload.decode(contract.encoding, "surrogateescape").encode("utf-8", "surrogatepass")
-    numbers = np.arange(1, body.count(b"\n") + 1)
-    runs, bad = _check_lines(body, numbers, contract, contract.delimiter, look_for_header=True)
-    prepared = Prepared(body, contract.delimiter, len(numbers), runs, notes=notes)
+    numbers = np.arange(first, first + body.count(b"\n"))
+    ready, bad = _check_lines(body, numbers, contract, contract.delimiter, look_for_header=True)
+    prepared = Prepared(ready, contract.delimiter, len(numbers))
     if bad:
         starts, ends = _line_bounds(np.frombuffer(body, np.uint8))
         for index, reason in bad:
             raw = body[starts[index]:ends[index]].decode("utf-8", "surrogatepass")
             raw_bytes = raw.encode(contract.encoding, "surrogateescape")
-            prepared.rejects.append(Reject(index + 1, _shown(raw_bytes, contract.encoding), reason))
+            prepared.rejects.append(Reject(int(numbers[index]), _shown(raw_bytes, contract.encoding), reason))
     return prepared
 
 
 _PADDING = re.compile(" +(?=[\x1f\n])")
 
 
-def parse_fixed_width(payload: bytes, contract: Contract) -> Prepared:
+def _fixed_width_piece(payload: bytes, first: int, contract: Contract) -> Prepared:
     """Slice records by byte offsets (a GBK character is two bytes), then check them as lines.
 
     Records of the right byte length are cut into fields with numpy and joined by \\x1f, so the
     rest is the delimited path. A record of the wrong length, one whose field boundary splits a
     character, or one holding \\x1f itself is rejected with its reason.
     """
-    payload, notes = _normalise(payload, contract)
     arr = np.frombuffer(payload, np.uint8)
     starts, ends = _line_bounds(arr)
     width = contract.record_width
@@ -183,14 +253,13 @@ def parse_fixed_width(payload: bytes, contract: Contract) -> Prepared:
         pieces[-1] = rows[:, width:]  # the line end instead of a last separator
         text = np.concatenate(pieces, axis=1).tobytes().decode(contract.encoding, "surrogateescape")
         body = _PADDING.sub("", text).encode("utf-8", "surrogatepass")
-    numbers = right + 1
-    runs, bad = _check_lines(body, numbers, contract, FIXED_WIDTH_SEPARATOR, look_for_header=False)
+    ready, bad = _check_lines(body, right + first, contract, FIXED_WIDTH_SEPARATOR, look_for_header=False)
     for index, reason in bad:
         if reason.startswith("not valid"):
             reason += " (or a field boundary splits a character)"
         reasons[int(right[index])] = reason
-    prepared = Prepared(body, FIXED_WIDTH_SEPARATOR, len(ends), runs, notes=notes)
+    prepared = Prepared(ready, FIXED_WIDTH_SEPARATOR, len(ends))
     for index in sorted(reasons):
-        prepared.rejects.append(Reject(index + 1, _shown(payload[starts[index]:ends[index]], contract.encoding),
+        prepared.rejects.append(Reject(index + first, _shown(payload[starts[index]:ends[index]], contract.encoding),
                                        reasons[index]))
     return prepared

@@ -65,19 +65,17 @@ def ensure_table(cur, contract: Contract) -> None:
 
 def create_incoming(cur, contract: Contract, business_date: dt.date, batch_id: str,
                     file_name: str) -> sql.Identifier:
-    """A table shaped like the raw table whose lineage columns default to this load's values.
+    """A table shaped like the raw table whose lineage columns default to this load's values,
+    so COPY sends only the line number and the file's own columns.
 
-    Line numbers come from a temporary sequence the loader sets before each run of good lines.
     The check constraint lets the partition attach without a scan of its rows.
     """
     incoming = sql.Identifier("raw", f"{contract.name}__incoming")
     cur.execute(sql.SQL("drop table if exists {}").format(incoming))
-    cur.execute("create temporary sequence if not exists incoming_line")
     cur.execute(sql.SQL(
         "create table {incoming} (like {parent} including defaults);"
         " alter table {incoming} alter business_date set default {date},"
         " alter batch_id set default {batch}, alter source_file set default {file},"
-        " alter line_number set default nextval('incoming_line'),"
         " add constraint one_business_date check (business_date = {date})"
     ).format(incoming=incoming, parent=_ident(contract), date=sql.Literal(business_date),
              batch=sql.Literal(batch_id), file=sql.Literal(file_name)))
@@ -87,7 +85,6 @@ def create_incoming(cur, contract: Contract, business_date: dt.date, batch_id: s
 def swap_in(cur, contract: Contract, business_date: dt.date, incoming: sql.Identifier) -> None:
     """Replace the date's partition by the incoming table (the caller's transaction commits it)."""
     partition = partition_name(contract, business_date)
-    cur.execute(sql.SQL("alter table {} alter line_number drop default").format(incoming))
     cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier("raw", partition)))
     cur.execute(sql.SQL("alter table {} rename to {}").format(incoming, sql.Identifier(partition)))
     cur.execute(sql.SQL("alter table {} attach partition {} for values in ({})").format(

@@ -11,6 +11,22 @@ from ruralops.db.connection import Warehouse, transaction
 
 SCHEMAS = ("raw", "staging", "identity", "features", "tags", "marts", "ops", "vault")
 
+# GB 11643 resident ID numbers: 17 digits and a check character; weights below, the weighted
+# sum mod 11 indexes "10X98765432". SQL functions (inlined by the planner, so set-based) shared
+# by the raw quality gate and dbt staging.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_FUNCTIONS_DDL = f"""
+create or replace function ops.gb11643_check_char(id17 text) returns text
+language sql immutable parallel safe as $$
+    select substr('10X98765432', ({' + '.join(f"{w} * substr(id17, {i}, 1)::int" for i, w in enumerate(_ID_WEIGHTS, 1))}) % 11 + 1, 1)
+$$;
+create or replace function ops.is_valid_id_no(id_no text) returns boolean
+language sql immutable parallel safe as $$
+    select coalesce(case when id_no ~ '^[0-9]{{17}}[0-9X]$'
+                         then ops.gb11643_check_char(left(id_no, 17)) = right(id_no, 1) end, false)
+$$;
+"""
+
 OPS_DDL = """
 create extension if not exists pgcrypto;
 
@@ -92,6 +108,7 @@ def ensure(warehouse: Warehouse) -> None:
             cur.execute(f"create schema if not exists {name}")
         cur.execute(OPS_DDL)
         cur.execute(RUN_STAGE_DDL)
+        cur.execute(ID_FUNCTIONS_DDL)
         if warehouse.pii_key:
             cur.execute(
                 "insert into vault.pii_key (key_id, secret) values ('current', convert_to(%s, 'UTF8'))"

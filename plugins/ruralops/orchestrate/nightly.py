@@ -63,26 +63,38 @@ def stage(name: str, opens_run: bool = False) -> Callable:
     return decorate
 
 
-def missing_flags(business_date: dt.date) -> list[str]:
-    """The critical files of the date whose ``.ok`` flag is not in the landing folder yet."""
-    from ruralops.exchange.batchfile import flag_path
+def missing_critical(business_date: dt.date):
+    """The critical contracts of the date with no flagged delivery yet (own folder or late)."""
+    from ruralops.collect.loader import find_delivery
     from ruralops.exchange.contracts import all_contracts
     from ruralops.settings import paths
 
-    landing = paths().landing
-    return [c.file_name(business_date) for c in all_contracts().values()
-            if c.criticality == "critical"
-            and not flag_path(c.folder(landing, business_date) / c.file_name(business_date)).exists()]
+    return [c for c in all_contracts().values()
+            if c.criticality == "critical" and find_delivery(c, business_date, paths().landing)[0] is None]
 
 
-def flags_ready(business_date: dt.date) -> bool:
-    """The sensor's poke: True when every critical flag is there, else say what is missing."""
+def missing_flags(business_date: dt.date) -> list[str]:
+    """The file names of the date's critical files whose ``.ok`` flag is not there yet."""
+    return [c.file_name(business_date) for c in missing_critical(business_date)]
+
+
+def flags_ready(business_date: dt.date, now: dt.datetime | None = None) -> bool:
+    """The sensor's poke: True when every critical flag is there, or when the deadlines of the
+    missing ones have passed; then collection records them as missing and the raw gate fails
+    the run with that reason, instead of the run waiting silently."""
+    from ruralops.collect.loader import SHANGHAI
     from ruralops.settings import paths
 
-    missing = missing_flags(business_date)
-    if missing:
-        print(f"waiting for {len(missing)} flag(s) under {paths().landing}: {', '.join(missing)}")
-    return not missing
+    missing = missing_critical(business_date)
+    if not missing:
+        return True
+    now = now or dt.datetime.now(SHANGHAI)
+    names = ", ".join(c.file_name(business_date) for c in missing)
+    if all(c.deadline_at(business_date) is not None and now >= c.deadline_at(business_date) for c in missing):
+        print(f"deadline passed for {names}: collecting what arrived; the raw gate reports them missing")
+        return True
+    print(f"waiting for {len(missing)} flag(s) under {paths().landing}: {names}")
+    return False
 
 
 @stage("prepare_warehouse", opens_run=True)
