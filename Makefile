@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: setup demo test test-unit bench lock db-start db-stop clean
+.PHONY: setup demo test test-unit bench docs lock db-start db-stop clean
 
 setup: $(STAMP)
 
@@ -45,6 +45,10 @@ test-unit: setup
 bench: setup
 	$(BIN)/python bench/simulate_bench.py
 	$(BIN)/python bench/load_vs_copy.py
+	$(BIN)/python bench/log_memory.py
+
+docs: setup
+	$(BIN)/ruralops sources > docs/sources.md
 
 # Re-resolve the dependency set (needs the registries) and rewrite the lock.
 lock:

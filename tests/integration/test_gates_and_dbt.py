@@ -51,8 +51,8 @@ def test_the_raw_gate_trips_on_invalid_id_numbers(warehouse, built_date, fresh_l
         result = run_gate(warehouse, "raw", day)
         assert not result.passed
         [failure] = result.failed_critical
-        assert failure.asset == "raw.core__customers" and "id_no" in failure.expectation
-        with pytest.raises(GateFailed, match="98% of ID numbers"):
+        assert failure.asset == "ops.raw_customer_formats" and failure.column == "id_no_valid"
+        with pytest.raises(GateFailed, match="97% of ID numbers"):
             enforce(result)
     finally:
         collect_date(warehouse, day, _clean_landing(), tmp_path / "q2", sources=["core__customers"])

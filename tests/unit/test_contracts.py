@@ -58,3 +58,10 @@ def test_unknown_contract_names_the_known_ones():
 def test_file_names_carry_the_business_date():
     assert contract("core__transactions").file_name(dt.date(2026, 11, 2)) == "CORE_TXN_20261102.dat"
     assert "crm__leads" in all_publications()
+
+
+def test_docs_sources_md_is_generated_from_the_contracts():
+    from ruralops.exchange.catalogue import render_markdown
+
+    committed = (DBT_MODELS.parents[1] / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert committed == render_markdown(), "docs/sources.md is stale: run `make docs`"

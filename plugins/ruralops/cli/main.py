@@ -99,6 +99,12 @@ def cmd_collect(args: argparse.Namespace) -> int:
     schema.ensure(warehouse)
     outcomes = collect_date(warehouse, args.date, paths().landing, paths().quarantine,
                             sources=args.source, progress=_say)
+    by_status: dict[str, int] = {}
+    for outcome in outcomes:
+        by_status[outcome.status] = by_status.get(outcome.status, 0) + 1
+    _say(f"{len(outcomes)} file(s): " + ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
+         + f"; {sum(o.rows_loaded for o in outcomes):,} rows loaded, "
+           f"{sum(o.rows_rejected for o in outcomes):,} lines rejected (see raw.rejects)")
     failed = [o for o in outcomes if o.status != "loaded" and o.criticality == "critical"]
     return 1 if failed else 0
 
@@ -155,6 +161,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0 if summary["status"] == "success" else 1
 
 
+# --- sources ---------------------------------------------------------------------------------
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from ruralops.exchange.catalogue import render_markdown
+
+    _say(render_markdown().rstrip("\n"))
+    return 0
+
+
 class UsageError(RuntimeError):
     """Something the user can fix; printed without a traceback."""
 
@@ -202,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--date", type=_date, required=True)
     rep.add_argument("--json", action="store_true", help="print the summary as JSON")
     rep.set_defaults(func=cmd_report)
+
+    src = sub.add_parser("sources", help="print the source-file catalogue (docs/sources.md) from the contracts")
+    src.set_defaults(func=cmd_sources)
     return parser
 
 

@@ -46,10 +46,11 @@ create or replace view ops.raw_customer_formats as
 select
     business_date,
     customer_no,
-    ops.is_valid_id_no(upper(id_no)) or id_no ~ '^[0-9]{15}$' as id_no_valid,
-    regexp_replace(mobile, '^\+?86|[ -]', '', 'g') ~ '^1[3-9][0-9]{9}$' as mobile_valid,
-    birth_date ~ '^(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$' as birth_date_valid,
-    open_date ~ '^(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$' as open_date_valid
+    -- a missing value is not a valid one: every flag is false, never null, when the field is empty
+    ops.is_valid_id_no(upper(id_no)) or coalesce(id_no ~ '^[0-9]{15}$', false) as id_no_valid,
+    coalesce(regexp_replace(mobile, '^\+?86|[ -]', '', 'g') ~ '^1[3-9][0-9]{9}$', false) as mobile_valid,
+    coalesce(birth_date ~ '^(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$', false) as birth_date_valid,
+    coalesce(open_date ~ '^(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$', false) as open_date_valid
 from raw.core__customers
 """
 
