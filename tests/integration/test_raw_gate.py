@@ -30,7 +30,7 @@ def collected(warehouse, landing, tmp_path_factory):
 def restore(warehouse, tmp_path):
     """After the test, collect the date again from the clean simulated files."""
     yield
-    collect_date(warehouse, DAY, TEST_STATE / "landing", tmp_path / "restore-q", sources=["core", "ebank"])
+    collect_date(warehouse, DAY, TEST_STATE / "landing", tmp_path / "restore-q", sources=["core", "ebank", "track"])
 
 
 LATEST_AUDIT = ("ops.load_audit set {change} where business_date = %s and source = 'core__accounts'")
@@ -98,3 +98,45 @@ def test_a_file_no_contract_names_is_reported_and_warns(warehouse, collected, re
         assert _failures(run_gate(warehouse, "raw", DAY)) == {("unrecognised_file", "warning")}
     finally:
         run_sql(warehouse, "delete from ops.load_audit where business_date = %s and status = 'unrecognised'", (DAY,))
+
+
+SAME_AS_LINE_1 = "(select {column} from {table} where business_date = %(day)s and line_number = 1)"
+
+
+def _duplicate(table, column):
+    return (f"update {table} set {column} = " + SAME_AS_LINE_1.format(table=table, column=column)
+            + " where business_date = %(day)s and line_number = 2")
+
+
+@pytest.mark.parametrize("tamper, failing", [
+    ("update raw.core__customers set customer_no = null where business_date = %(day)s and line_number = 3",
+     {("customer_no", "critical")}),
+    (_duplicate("raw.core__customers", "customer_no"), {("customer_no", "critical")}),
+    (_duplicate("raw.core__accounts", "account_no"), {("account_no", "critical")}),
+    ("update raw.core__accounts set customer_no = null where business_date = %(day)s and line_number = 3",
+     {("customer_no", "critical")}),
+    ("update raw.core__accounts set balance = '1,000.00' where business_date = %(day)s and line_number = 3",
+     {("balance", "critical")}),
+    (_duplicate("raw.core__transactions", "txn_id"), {("txn_id", "critical")}),
+    ("update raw.core__transactions set account_no = null where business_date = %(day)s and line_number = 3",
+     {("account_no", "critical")}),
+    ("update raw.core__transactions set amount = 'abc' where business_date = %(day)s and line_number = 3",
+     {("amount", "critical")}),
+    ("update raw.core__transactions set txn_time = '2026-11-03 10:00' where business_date = %(day)s"
+     " and line_number <= 3", {("txn_time", "critical")}),
+    ("update raw.core__transactions set channel = 'TELEPATHY' where business_date = %(day)s and line_number = 3",
+     {("channel", "warning")}),
+    (_duplicate("raw.ebank__registrations", "user_id"), {("user_id", "critical")}),
+    ("delete from raw.ebank__registrations where business_date = %(day)s",
+     {("expect_table_row_count_to_be_between", "warning"), ("raw_rows_match", "critical")}),
+    ("update raw.track__events set event_id = null where business_date = %(day)s and line_number = 1",
+     {("event_id", "warning")}),
+    (_duplicate("raw.track__events", "event_id"), {("event_id", "critical")}),
+    ("update raw.track__events set time = '2026-11-03T10:00:00' where business_date = %(day)s and line_number <= 3",
+     {("time", "warning")}),
+], ids=["customer_no null", "customer_no unique", "account_no unique", "account owner null", "balance format",
+        "txn_id unique", "txn account null", "amount format", "txn_time format", "unknown channel",
+        "user_id unique", "ebank empty", "event_id null", "event_id unique", "event time format"])
+def test_each_table_expectation_trips_on_its_case(warehouse, collected, restore, tamper, failing):
+    run_sql(warehouse, tamper, {"day": DAY})
+    assert _failures(run_gate(warehouse, "raw", DAY)) == failing

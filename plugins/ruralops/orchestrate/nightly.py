@@ -99,9 +99,11 @@ def flags_ready(business_date: dt.date, now: dt.datetime | None = None) -> bool:
 
 @stage("prepare_warehouse", opens_run=True)
 def prepare_warehouse(warehouse, business_date: dt.date) -> dict:
+    from ruralops.collect.checks import ensure_raw
     from ruralops.db.schema import ensure
 
     ensure(warehouse)
+    ensure_raw(warehouse)
     return {"warehouse": warehouse.masked_url()}
 
 

@@ -50,12 +50,15 @@ def _table_exists(cur, table: str) -> bool:
 
 def build(warehouse: Warehouse, business_date: dt.date, run_id: str) -> dict:
     with transaction(warehouse) as conn, conn.cursor() as cur:
-        cur.execute(
-            "select distinct on (source) source, file_name, status, lines_read, rows_loaded,"
-            " rows_rejected, reason from ops.load_audit where business_date = %s"
-            " order by source, recorded_at desc", (business_date,))
-        files = [dict(zip(("source", "file", "status", "lines_read", "rows_loaded",
-                           "rows_rejected", "reason"), row)) for row in cur.fetchall()]
+        files = []
+        cur.execute("select to_regclass('ops.collection_check') is not null")
+        if cur.fetchone()[0]:  # the latest attempt per file of the date, unrecognised files too
+            cur.execute(
+                "select source, file_name, status, lines_read, rows_loaded, rows_rejected, reason, note"
+                " from ops.collection_check where business_date = %s order by source, file_name",
+                (business_date,))
+            files = [dict(zip(("source", "file", "status", "lines_read", "rows_loaded",
+                               "rows_rejected", "reason", "note"), row)) for row in cur.fetchall()]
         cur.execute("select stage, status, detail from ops.run_stage where run_id = %s", (run_id,))
         stages = {stage: {"status": status, "detail": detail} for stage, status, detail in cur.fetchall()}
         layers = {}
@@ -139,7 +142,8 @@ def render(summary: dict) -> str:
     out += ["", "Files collected:"]
     for f in summary["files"]:
         if f["status"] == "loaded":
-            out.append(f"  {f['source']:<22} {f['rows_loaded']:>9,} loaded  {f['rows_rejected']:>6,} rejected")
+            note = f"  [{f['note']}]" if f.get("note") else ""
+            out.append(f"  {f['source']:<22} {f['rows_loaded']:>9,} loaded  {f['rows_rejected']:>6,} rejected{note}")
         else:
             out.append(f"  {f['source']:<22} {f['status'].upper()}: {f['reason']}")
     out += ["", "Rows per stage:"]
