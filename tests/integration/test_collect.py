@@ -245,3 +245,28 @@ def test_the_cli_collects_a_date_with_progress_and_a_summary(warehouse, landing,
     out = capsys.readouterr().out
     assert "core__transactions     loaded" in out
     assert "3 file(s): 3 loaded;" in out and "lines rejected (see raw.rejects)" in out
+
+
+def test_raw_tables_are_partitioned_carry_lineage_and_only_ever_gain_columns(warehouse):
+    import dataclasses
+
+    from ruralops.collect.raw_tables import LINEAGE_COLUMNS, ensure_table
+    from ruralops.db.connection import transaction
+    from ruralops.exchange.contracts import Column
+
+    base = contract("crm__optouts")
+    c = dataclasses.replace(base, name="crm__ddl_probe")
+    run_sql(warehouse, "drop table if exists raw.crm__ddl_probe cascade;"
+                       " drop table if exists raw.crm__ddl_probe__unpartitioned;"
+                       " create table raw.crm__ddl_probe (customer_no text); insert into raw.crm__ddl_probe values ('kept')")
+    with transaction(warehouse) as conn, conn.cursor() as cur:
+        ensure_table(cur, c)  # an old unpartitioned table is kept aside, not dropped
+        grown = dataclasses.replace(c, columns=c.columns + (Column("channel", "text", "new column"),))
+        ensure_table(cur, grown)
+    columns = [name for (name,) in run_sql(
+        warehouse, "select column_name from information_schema.columns where table_schema = 'raw'"
+                   " and table_name = 'crm__ddl_probe' order by ordinal_position")]
+    assert columns == [*LINEAGE_COLUMNS, *base.column_names, "loaded_at", "channel"]
+    assert run_sql(warehouse, "select relkind from pg_class where relname = 'crm__ddl_probe'") == [("p",)]
+    assert run_sql(warehouse, "select * from raw.crm__ddl_probe__unpartitioned") == [("kept",)]
+    run_sql(warehouse, "drop table raw.crm__ddl_probe; drop table raw.crm__ddl_probe__unpartitioned")
