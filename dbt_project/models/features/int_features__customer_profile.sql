@@ -1,5 +1,6 @@
-{#- Feature center (特征中心) for the skeleton: one row per customer with the facts the first
-    tags are computed from, all as of the business date. -#}
+{#- Feature center (特征中心): one row per customer (customer_id) with the facts the tags are
+    computed from, as of the business date. A customer holding several core customer numbers
+    gets the sums of all of them; attributes come from the primary record. -#}
 with
 
 customers as (
@@ -37,31 +38,34 @@ registrations as (
 deposits as (
 
     select
-        customer_no,
-        sum(balance) as deposit_balance,
+        identity.customer_id,
+        sum(accounts.balance) as deposit_balance,
         count(*) as deposit_account_count
     from accounts
-    where is_deposit and is_active
-    group by customer_no
+    inner join identity on identity.customer_no = accounts.customer_no
+    where accounts.is_deposit and accounts.is_active
+    group by identity.customer_id
 
 ),
 
 activity as (
 
     select
-        customer_no,
+        identity.customer_id,
         count(*) as txn_count_window,
-        sum(amount) as txn_amount_window
+        sum(transactions.amount) as txn_amount_window
     from transactions
-    group by customer_no
+    inner join identity on identity.customer_no = transactions.customer_no
+    group by identity.customer_id
 
 ),
 
 mobile_banking as (
 
-    select distinct customer_no
+    select distinct identity.customer_id
     from registrations
-    where is_active and channel = 'MOBILE'
+    inner join identity on identity.customer_no = registrations.customer_no
+    where registrations.is_active and registrations.channel = 'MOBILE'
 
 ),
 
@@ -80,13 +84,14 @@ final as (
             as has_deposit,
         coalesce(activity.txn_count_window, 0) as txn_count_30d,
         coalesce(activity.txn_amount_window, 0) as txn_amount_30d,
-        mobile_banking.customer_no is not null as is_mobile_banking_user,
+        mobile_banking.customer_id is not null as is_mobile_banking_user,
+        identity.customer_no_count,
         {{ business_date() }} as business_date
     from customers
-    inner join identity on identity.customer_no = customers.customer_no
-    left join deposits on deposits.customer_no = customers.customer_no
-    left join activity on activity.customer_no = customers.customer_no
-    left join mobile_banking on mobile_banking.customer_no = customers.customer_no
+    inner join identity on identity.customer_no = customers.customer_no and identity.is_primary
+    left join deposits on deposits.customer_id = identity.customer_id
+    left join activity on activity.customer_id = identity.customer_id
+    left join mobile_banking on mobile_banking.customer_id = identity.customer_id
 
 )
 

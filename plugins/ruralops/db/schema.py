@@ -25,6 +25,29 @@ language sql immutable parallel safe as $$
     select coalesce(case when id_no ~ '^[0-9]{{17}}[0-9X]$'
                          then ops.gb11643_check_char(left(id_no, 17)) = right(id_no, 1) end, false)
 $$;
+-- The ID number to link on: spaces dropped, x upper-cased, a 15-digit legacy number (issued
+-- before 1999: two-digit year, no check character) widened to 18 digits; null when the result
+-- fails the check digit, so a mistyped number never links two people.
+create or replace function ops.id_no_18(id_no text) returns text
+language sql immutable parallel safe as $$
+    with cleaned as (select upper(regexp_replace(id_no, '\s', '', 'g')) as v),
+    widened as (
+        select case when v ~ '^[0-9]{{15}}$'
+                    then left(v, 6) || '19' || substr(v, 7, 9)
+                         || ops.gb11643_check_char(left(v, 6) || '19' || substr(v, 7, 9))
+                    else v end as v
+        from cleaned)
+    select case when ops.is_valid_id_no(v) then v end from widened
+$$;
+-- Card numbers: 12-19 digits passing the Luhn check.
+create or replace function ops.is_luhn(card_no text) returns boolean
+language sql immutable parallel safe as $$
+    select coalesce(case when card_no ~ '^[0-9]{{12,19}}$' then (
+        select sum(case when (length(card_no) - i) % 2 = 1
+                        then (d * 2) / 10 + (d * 2) % 10 else d end) % 10 = 0
+        from (select i, substr(card_no, i, 1)::int as d
+              from generate_series(1, length(card_no)) as i) digits) end, false)
+$$;
 """
 
 OPS_DDL = """

@@ -16,6 +16,9 @@ from ruralops.db.connection import Warehouse
 from ruralops.settings import paths
 
 # The layers of the dbt project in build order: each is a folder under models/ and a dbt tag.
+# The identity layer is three steps: the identifier graph (tag identity_graph), the resolver
+# (ruralops.identity, Python: limits, connected components, stable ids), then the models that
+# read its output (tag identity).
 LAYERS = ("staging", "identity", "features", "tags", "marts")
 
 
@@ -36,6 +39,7 @@ class NodeOutcome:
 class LayerOutcome:
     layer: str
     nodes: list[NodeOutcome] = field(default_factory=list)
+    resolved: str | None = None  # the identity resolver's one-line result, for the identity layer
 
     @property
     def failures(self) -> list[NodeOutcome]:
@@ -45,8 +49,11 @@ class LayerOutcome:
         counts: dict[str, int] = {}
         for node in self.nodes:
             counts[f"{node.resource_type}:{node.status}"] = counts.get(f"{node.resource_type}:{node.status}", 0) + 1
-        return {"layer": self.layer, "counts": counts,
-                "failures": [f"{n.name}: {n.message}" for n in self.failures]}
+        summary = {"layer": self.layer, "counts": counts,
+                   "failures": [f"{n.name}: {n.message}" for n in self.failures]}
+        if self.resolved:
+            summary["identity"] = self.resolved
+        return summary
 
 
 def _dbt_environment(warehouse: Warehouse) -> None:
@@ -74,6 +81,20 @@ def build_layer(warehouse: Warehouse, layer: str, business_date: dt.date,
     """``dbt build`` (seeds, models, unit and data tests) of one layer for one business date."""
     if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}; layers are {', '.join(LAYERS)}")
+    if layer == "identity":
+        from ruralops.identity.resolve import resolve
+
+        graph = _build_tag(warehouse, "identity_graph", business_date, full_refresh)
+        resolved = resolve(warehouse, business_date)
+        print(resolved.line())
+        outcome = _build_tag(warehouse, "identity", business_date, full_refresh)
+        outcome.nodes[:0] = graph.nodes
+        outcome.resolved = resolved.line()
+        return outcome
+    return _build_tag(warehouse, layer, business_date, full_refresh)
+
+
+def _build_tag(warehouse: Warehouse, layer: str, business_date: dt.date, full_refresh: bool) -> LayerOutcome:
     args = ["build", "--select", f"tag:{layer}",
             "--vars", json.dumps({"business_date": business_date.isoformat()})]
     if full_refresh:

@@ -14,6 +14,7 @@ final as (
         customer_no,
         channel,
         {{ tokenize(normalize_mobile('mobile')) }} as mobile_token,
+        {{ mask_mobile(normalize_mobile('mobile')) }} as mobile_masked,
         device_id,
         {{ parse_yyyymmddhhmiss('registered_at') }} as registered_at,
         status = 'A' as is_active,

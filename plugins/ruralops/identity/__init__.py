@@ -1,0 +1,1 @@
+"""Identity resolution: the identifier graph resolved into customers with stable ids."""
