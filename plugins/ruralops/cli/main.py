@@ -161,6 +161,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0 if summary["status"] == "success" else 1
 
 
+# --- identity --------------------------------------------------------------------------------
+
+def cmd_identity(args: argparse.Namespace) -> int:
+    from ruralops.db import connection
+    from ruralops.identity.explain import NotFound, explain
+
+    try:
+        _say(explain(connection.resolve(), args.query))
+    except NotFound as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
 # --- sources ---------------------------------------------------------------------------------
 
 def cmd_sources(args: argparse.Namespace) -> int:
@@ -217,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--date", type=_date, required=True)
     rep.add_argument("--json", action="store_true", help="print the summary as JSON")
     rep.set_defaults(func=cmd_report)
+
+    ident = sub.add_parser("identity", help="identity resolution: explain a customer")
+    ident_sub = ident.add_subparsers(dest="identity_command", required=True)
+    exp = ident_sub.add_parser("explain", help="a customer's identifiers, the edges that joined them, "
+                                               "the limits that kept something out, merges and splits")
+    exp.add_argument("query", help="a customer_id, or an identifier: customer number, ID number, mobile, "
+                                   "card number, e-bank user, application, holding, device or anonymous id")
+    exp.set_defaults(func=cmd_identity)
 
     src = sub.add_parser("sources", help="print the source-file catalogue (docs/sources.md) from the contracts")
     src.set_defaults(func=cmd_sources)

@@ -116,14 +116,10 @@ def _limit_hits(edges: pd.DataFrame, rules: Rules, blocked: set[str]) -> pd.Data
     ], ignore_index=True)
     both = both[both["left_key"] != both["right_key"]].drop_duplicates()
     hits = []
+    steps = both.rename(columns={"left_key": "node", "right_key": "next", "right_type": "next_type"})
     for limit in rules.limits:
-        mine = both[both["left_type"] == limit.identifier]
-        direct = mine.loc[mine["right_type"] == limit.counts, ["left_key", "right_key"]]
-        via = mine.loc[~mine["right_type"].isin([limit.identifier, limit.counts]), ["left_key", "right_key"]]
-        second = both.loc[both["right_type"] == limit.counts, ["left_key", "right_key"]]
-        two_hop = via.merge(second, left_on="right_key", right_on="left_key", suffixes=("", "_2"))
-        reach = pd.concat([direct, two_hop[["left_key", "right_key_2"]].set_axis(["left_key", "right_key"], axis=1)])
-        counts = reach.drop_duplicates().groupby("left_key").size()
+        reach = _reach(both, steps, limit, rules.record_types)
+        counts = reach.groupby("origin").size()
         over = counts[counts > limit.max]
         hits.append(pd.DataFrame({"node_key": over.index, "node_type": limit.identifier,
                                   "limit_name": limit.name, "observed": over.to_numpy()}))
@@ -132,6 +128,27 @@ def _limit_hits(edges: pd.DataFrame, rules: Rules, blocked: set[str]) -> pd.Data
     hits.append(pd.DataFrame({"node_key": listed, "node_type": listed.str.split(":", n=1).str[0],
                               "limit_name": "blocklist", "observed": 1}))
     return pd.concat(hits, ignore_index=True)
+
+
+def _reach(both: pd.DataFrame, steps: pd.DataFrame, limit, record_types: tuple[str, ...],
+           hops: int = 3) -> pd.DataFrame:
+    """Distinct (origin, counted) pairs: identifiers of type ``limit.counts`` reachable from each
+    ``limit.identifier`` in up to ``hops`` steps, walking through records only (a customer
+    number, an e-bank user, an application...), never through another shared identifier.
+    So a mobile on one person's core record and on another person's e-bank registration
+    reaches both ID numbers (mobile -> e-bank user -> customer number -> ID)."""
+    frontier = both.loc[both["left_type"] == limit.identifier, ["left_key", "right_key", "right_type"]] \
+        .set_axis(["origin", "node", "node_type"], axis=1)
+    found = []
+    for _ in range(hops):
+        found.append(frontier.loc[frontier["node_type"] == limit.counts, ["origin", "node"]])
+        walk = frontier[frontier["node_type"].isin(record_types) & (frontier["node_type"] != limit.counts)]
+        if walk.empty:
+            break
+        frontier = walk[["origin", "node"]].merge(steps[["node", "next", "next_type"]], on="node")
+        frontier = frontier.loc[frontier["next"] != frontier["origin"], ["origin", "next", "next_type"]] \
+            .set_axis(["origin", "node", "node_type"], axis=1).drop_duplicates()
+    return pd.concat(found).drop_duplicates()
 
 
 def _components(edges: pd.DataFrame) -> pd.DataFrame:
@@ -220,10 +237,9 @@ def resolve(warehouse: Warehouse, business_date: dt.date, rules: Rules | None = 
         touching = edges["left_key"].isin(cut) | edges["right_key"].isin(cut)
         hits["edges_cut"] = hits["node_key"].map(
             pd.concat([edges.loc[touching, "left_key"], edges.loc[touching, "right_key"]]).value_counts()).fillna(0)
-        kept = edges[~touching | (edges["left_key"] == edges["right_key"])]
-        # a cut identifier stays a node of its own (self edge), linked to nothing
-        lone = pd.DataFrame({"left_key": sorted(cut), "right_key": sorted(cut)})
-        nodes = _components(pd.concat([kept[["left_key", "right_key"]], lone], ignore_index=True))
+        # a cut identifier links nothing and belongs to no customer (explain shows the hit)
+        kept = edges[~touching]
+        nodes = _components(kept[["left_key", "right_key"]])
         previous = _read(cur, "select node_key, customer_id from identity.identifier_map")
         registry = _read(cur, "select customer_id, created_on from identity.registry")
         node_map, added, events, aliases = assign_ids(nodes, previous, registry, rules, business_date)

@@ -27,6 +27,7 @@ class Limit:
 class Rules:
     priority: dict[str, int]
     customer_types: tuple[str, ...]
+    record_types: tuple[str, ...]
     rules: dict[str, dict]
     limits: tuple[Limit, ...]
     blocklist: dict[str, tuple[str, ...]]
@@ -63,6 +64,7 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
     return Rules(
         priority={name: entry["priority"] for name, entry in identifiers.items()},
         customer_types=tuple(name for name, entry in identifiers.items() if entry.get("customer")),
+        record_types=tuple(name for name, entry in identifiers.items() if entry.get("record")),
         rules=spec["rules"], limits=limits,
         blocklist={kind: tuple(str(v) for v in values) for kind, values in spec.get("blocklist", {}).items()},
     )

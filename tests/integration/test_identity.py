@@ -1,0 +1,97 @@
+"""Identity resolution on the simulated bank, in the real warehouse."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from stdnum.cn import ric
+
+from conftest import FIRST_DATE, TEST_STATE, run_sql
+from ruralops.collect.loader import collect_date
+from ruralops.identity.explain import NotFound, explain
+from ruralops.warehouse.dbt_build import build_layer
+
+pytestmark = pytest.mark.integration
+DAY = FIRST_DATE
+
+
+@pytest.fixture(scope="module")
+def resolved(warehouse, landing, tmp_path_factory):
+    collect_date(warehouse, DAY, landing, tmp_path_factory.mktemp("q"))
+    build_layer(warehouse, "staging", DAY)
+    build_layer(warehouse, "identity", DAY)
+    return DAY
+
+
+def _stdnum_18(value: str) -> str | None:
+    """python-stdnum's check digit on the number widened to 18 digits, None when it fails.
+    (Only the check digit: stdnum's validate also wants a region code it knows.)"""
+    compact = ric.compact(value).upper()
+    if len(compact) == 15 and compact.isdigit():
+        body = compact[:6] + "19" + compact[6:]
+        compact = body + ric.calc_check_digit(body + "?")  # stdnum wants a placeholder check digit
+    ok = len(compact) == 18 and compact[:17].isdigit() and ric.calc_check_digit(compact) == compact[17]
+    return compact if ok else None
+
+
+def test_id_numbers_normalise_as_python_stdnum_reads_them(warehouse, resolved):
+    rows = run_sql(warehouse, "select id_no, ops.id_no_18(id_no) from raw.core__customers"
+                              " where business_date = %s and id_no is not null", (DAY,))
+    assert any(len(raw) == 15 for raw, _ in rows) and any(raw.endswith("x") for raw, _ in rows)
+    mismatches = [(raw, ours) for raw, ours in rows if ours != _stdnum_18(raw)]
+    assert mismatches == []
+    assert run_sql(warehouse, "select ops.id_no_18('11010519491231002x'), ops.id_no_18('110105491231002'),"
+                              " ops.id_no_18('110105194912310021'), ops.is_luhn('6222021234567890123'),"
+                              " ops.is_luhn('4539578763621486')") == [
+        ("11010519491231002X", "11010519491231002X", None, False, True)]
+
+
+def test_a_person_with_two_customer_numbers_is_one_customer_and_explain_shows_why(warehouse, resolved):
+    keys = pd.read_csv(TEST_STATE / "truth" / "keys.csv", dtype=str)
+    numbers = keys[keys["key_type"] == "customer_no"]
+    twice = numbers.groupby("person_id")["key_value"].apply(list)
+    twice = twice[twice.str.len() == 2]
+    ids = dict(run_sql(warehouse, "select customer_no, customer_id from identity.int_identity__customers"))
+    joined = [pair for pair in twice if pair[0] in ids and ids[pair[0]] == ids.get(pair[1])]
+    assert len(joined) >= 0.8 * len(twice) > 0  # the rest carry an ID typo: suggestions, not merges
+    first, second = joined[0]
+    text = explain(warehouse, first)
+    assert text.startswith(f"customer {ids[first]} (asked: {first})")
+    assert f"customer_no:{first}" in text and f"customer_no:{second}" in text
+    assert "rule core_id (core)" in text and f"seen {DAY}" in text
+    assert explain(warehouse, ids[first]).splitlines()[1:] == text.splitlines()[1:]
+
+
+def test_a_family_shared_mobile_is_kept_out_and_explained(warehouse, resolved):
+    [(node_key, observed)] = run_sql(warehouse, "select node_key, observed from identity.limit_hits"
+                                                " where business_date = %s and limit_name = 'mobile over 1 id'"
+                                                " order by node_key limit 1", (DAY,))
+    assert observed >= 2
+    assert run_sql(warehouse, "select count(*) from identity.identifier_map where node_key = %s", (node_key,)) == [(0,)]
+    [(customer_no,)] = run_sql(warehouse, "select e.left_key from identity.int_identity__edges e"
+                                          " where e.right_key = %s and e.rule = 'core_mobile' limit 1", (node_key,))
+    assert "kept out by limits:" in explain(warehouse, customer_no.split(":", 1)[1])
+    with pytest.raises(NotFound, match="no customer or identifier matches"):
+        explain(warehouse, "no-such-thing")
+
+
+def test_a_rebuild_from_an_empty_registry_gives_the_same_ids(warehouse, resolved):
+    before = dict(run_sql(warehouse, "select node_key, customer_id from identity.identifier_map"))
+    run_sql(warehouse, "drop table identity.identifier_map, identity.registry, identity.changes,"
+                       " identity.limit_hits")
+    build_layer(warehouse, "identity", DAY, full_refresh=True)
+    after = dict(run_sql(warehouse, "select node_key, customer_id from identity.identifier_map"))
+    assert after == before and len(after) > 1000
+    [(kinds,)] = run_sql(warehouse, "select string_agg(distinct kind, ',') from identity.changes")
+    assert kinds == "new"
+
+
+def test_the_golden_record_is_one_row_per_customer_with_its_sources(warehouse, resolved):
+    for layer in ("features", "tags", "marts"):
+        build_layer(warehouse, layer, DAY)
+    [(rows, customers, sources)] = run_sql(
+        warehouse, "select count(*), count(distinct customer_id), string_agg(distinct mobile_source, ',')"
+                   " from marts.dim_customer")
+    assert rows == customers and set(sources.split(",")) == {"core", "ebank"}
+    [(merged,)] = run_sql(warehouse, "select count(*) from marts.dim_customer where customer_no_count > 1")
+    assert merged > 0
