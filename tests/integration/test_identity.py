@@ -75,12 +75,19 @@ def test_a_family_shared_mobile_is_kept_out_and_explained(warehouse, resolved):
         explain(warehouse, "no-such-thing")
 
 
-def test_a_rebuild_from_an_empty_registry_gives_the_same_ids(warehouse, resolved):
-    before = dict(run_sql(warehouse, "select node_key, customer_id from identity.identifier_map"))
-    run_sql(warehouse, "drop table identity.identifier_map, identity.registry, identity.changes,"
-                       " identity.limit_hits")
-    build_layer(warehouse, "identity", DAY, full_refresh=True)
-    after = dict(run_sql(warehouse, "select node_key, customer_id from identity.identifier_map"))
+def test_ids_survive_a_full_rebuild_and_an_empty_registry_rebuilds_the_same_ids(warehouse, resolved):
+    current = dict(run_sql(warehouse, "select node_key, customer_id from identity.identifier_map"))
+    build_layer(warehouse, "identity", DAY, full_refresh=True)  # dbt rebuilt, registry kept
+    assert dict(run_sql(warehouse, "select node_key, customer_id from identity.identifier_map")) == current
+
+    def from_scratch() -> dict:
+        run_sql(warehouse, "drop table identity.identifier_map, identity.registry, identity.changes,"
+                           " identity.limit_hits")
+        build_layer(warehouse, "identity", DAY, full_refresh=True)
+        return dict(run_sql(warehouse, "select node_key, customer_id from identity.identifier_map"))
+
+    before = from_scratch()
+    after = from_scratch()
     assert after == before and len(after) > 1000
     [(kinds,)] = run_sql(warehouse, "select string_agg(distinct kind, ',') from identity.changes")
     assert kinds == "new"
