@@ -163,7 +163,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 # --- identity --------------------------------------------------------------------------------
 
-def cmd_identity(args: argparse.Namespace) -> int:
+def cmd_identity_explain(args: argparse.Namespace) -> int:
     from ruralops.db import connection
     from ruralops.identity.explain import NotFound, explain
 
@@ -171,6 +171,69 @@ def cmd_identity(args: argparse.Namespace) -> int:
         _say(explain(connection.resolve(), args.query))
     except NotFound as exc:
         raise UsageError(str(exc)) from None
+    return 0
+
+
+def cmd_identity_suggestions(args: argparse.Namespace) -> int:
+    from ruralops.db import connection
+    from ruralops.identity.suggest import pending
+
+    queue = pending(connection.resolve(), args.limit)
+    if queue.empty:
+        _say("no merge suggestions pending")
+        return 0
+    _say(queue.to_string(index=False, na_rep="-"))
+    _say(f"decide with: ruralops identity review LEFT_CUSTOMER_NO RIGHT_CUSTOMER_NO --approve|--reject --by NAME")
+    return 0
+
+
+def cmd_identity_review(args: argparse.Namespace) -> int:
+    from ruralops.db import connection
+    from ruralops.identity.suggest import decide
+
+    decision = "approved" if args.approve else "rejected"
+    try:
+        decide(connection.resolve(), args.left, args.right, decision, args.by)
+    except LookupError as exc:
+        raise UsageError(str(exc)) from None
+    effect = "they merge on the next run" if args.approve else "the pair will not be suggested again"
+    _say(f"{args.left} / {args.right}: {decision} by {args.by}; {effect}")
+    return 0
+
+
+def cmd_identity_match(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ruralops.identity.match import ROLES, match
+
+    roles = {}
+    for item in args.map:
+        column, _, role = item.partition("=")
+        if role not in (*ROLES, "id"):
+            raise UsageError(f"--map {item}: role must be one of id, {', '.join(ROLES)}")
+        roles[column] = role
+    if "id" not in roles.values():
+        raise UsageError("--map needs one COLUMN=id (the record's own id)")
+    frame = pd.read_csv(args.input, dtype=str, keep_default_na=False)
+    missing = [column for column in roles if column not in frame.columns]
+    if missing:
+        raise UsageError(f"{args.input} has no column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}")
+    records = frame[list(roles)].rename(columns={c: ("record_id" if r == "id" else r) for c, r in roles.items()})
+    against = None
+    if args.against_customers:
+        from ruralops.db import connection
+        from ruralops.db.connection import transaction
+        from ruralops.identity.resolve import _read
+
+        with transaction(connection.resolve()) as conn, conn.cursor() as cur:
+            against = _read(cur, "select customer_no as record_id, customer_name as name, birth_date, id_no,"
+                                 " mobile, address from raw.core__customers where business_date ="
+                                 " (select max(business_date) from raw.core__customers)")
+    pairs = match(records, against, threshold=args.threshold)
+    pairs.to_csv(args.output, index=False)
+    what = "customers" if against is not None else "each other"
+    _say(f"{len(records):,} records matched against {what}: {len(pairs):,} pairs scoring >= {args.threshold}"
+         f" written to {args.output}")
     return 0
 
 
@@ -231,13 +294,33 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--json", action="store_true", help="print the summary as JSON")
     rep.set_defaults(func=cmd_report)
 
-    ident = sub.add_parser("identity", help="identity resolution: explain a customer")
+    ident = sub.add_parser("identity", help="identity resolution: explain, merge suggestions, matching")
     ident_sub = ident.add_subparsers(dest="identity_command", required=True)
     exp = ident_sub.add_parser("explain", help="a customer's identifiers, the edges that joined them, "
                                                "the limits that kept something out, merges and splits")
     exp.add_argument("query", help="a customer_id, or an identifier: customer number, ID number, mobile, "
                                    "card number, e-bank user, application, holding, device or anonymous id")
-    exp.set_defaults(func=cmd_identity)
+    exp.set_defaults(func=cmd_identity_explain)
+    sug = ident_sub.add_parser("suggestions", help="the stewards' queue of pending merge suggestions")
+    sug.add_argument("--limit", type=int, default=50)
+    sug.set_defaults(func=cmd_identity_suggestions)
+    rev = ident_sub.add_parser("review", help="approve or reject a merge suggestion (takes effect on the next run)")
+    rev.add_argument("left", help="customer number")
+    rev.add_argument("right", help="customer number")
+    verdict = rev.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--approve", action="store_true")
+    verdict.add_argument("--reject", action="store_true")
+    rev.add_argument("--by", required=True, help="who decided (recorded with the decision)")
+    rev.set_defaults(func=cmd_identity_review)
+    mat = ident_sub.add_parser("match", help="score likely duplicate persons in a CSV file, or match it against customers")
+    mat.add_argument("--input", required=True, help="CSV file of person records (UTF-8, header row)")
+    mat.add_argument("--map", action="append", required=True, metavar="COLUMN=ROLE",
+                     help="roles: id (required), name, birth_date, id_no, mobile, address; repeat per column")
+    mat.add_argument("--against-customers", action="store_true",
+                     help="match against the current core customers instead of within the file")
+    mat.add_argument("--threshold", type=float, default=0.75)
+    mat.add_argument("--output", required=True, help="CSV file for the scored pairs")
+    mat.set_defaults(func=cmd_identity_match)
 
     src = sub.add_parser("sources", help="print the source-file catalogue (docs/sources.md) from the contracts")
     src.set_defaults(func=cmd_sources)

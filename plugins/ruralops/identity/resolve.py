@@ -228,8 +228,12 @@ def resolve(warehouse: Warehouse, business_date: dt.date, rules: Rules | None = 
     with transaction(warehouse) as conn, conn.cursor() as cur:
         cur.execute("select pg_advisory_xact_lock(hashtext('ruralops.identity'))")
         cur.execute(DDL)
-        edges = _read(cur, "select left_key, left_type, right_key, right_type, rule, last_seen"
-                           " from identity.int_identity__edges")
+        from ruralops.identity import suggest
+
+        edges = pd.concat([
+            _read(cur, "select left_key, left_type, right_key, right_type, rule, last_seen"
+                       " from identity.int_identity__edges"),
+            suggest.approved_edges(cur, business_date)], ignore_index=True)
         blocked = set(_read(cur, rules.blocklist_sql(), rules.blocklist_params())["node_key"])
         edges = _usable_edges(edges, rules, business_date)
         hits = _limit_hits(edges, rules, blocked)

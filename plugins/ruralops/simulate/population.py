@@ -26,6 +26,19 @@ def id_check_digits(first17: np.ndarray) -> np.ndarray:
     return ID_CHECK_CHARS[(digits * ID_WEIGHTS).sum(axis=1) % 11]
 
 
+def _unique(draw, render, n: int) -> np.ndarray:
+    """``n`` distinct values: ``render(draw(k), rows)`` for every row, redrawn for the rows that
+    collide with an earlier one (a real ID number or mobile belongs to one person), vectorised."""
+    rows = np.arange(n)
+    values = render(draw(n), rows)
+    for _ in range(100):
+        repeated = np.flatnonzero(pd.Series(values).duplicated().to_numpy())
+        if not len(repeated):
+            return values
+        values[repeated] = render(draw(len(repeated)), repeated)
+    raise RuntimeError("could not draw distinct values")
+
+
 def _pick(rng: np.random.Generator, values: list[str], size: int) -> np.ndarray:
     return np.asarray(values, dtype=object)[rng.integers(0, len(values), size)]
 
@@ -43,16 +56,18 @@ def draw_people(n: int, as_of: dt.date, rng: np.random.Generator) -> pd.DataFram
     old_code = np.array([c[1] for c in vocab.COUNTIES], dtype=object)[county]
     code_since = np.array([c[2] for c in vocab.COUNTIES])[county]
     id_region = np.where(birth.year.to_numpy() < code_since, old_code, county_code)
-    sequence = rng.integers(0, 500, n) * 2 + np.where(gender == 1, 1, 0)
-    first17 = (id_region + pd.Series(birth.strftime("%Y%m%d")).to_numpy(dtype=object)
-               + pd.Series(sequence).astype(str).str.zfill(3).to_numpy(dtype=object))
+    region_and_birth = id_region + pd.Series(birth.strftime("%Y%m%d")).to_numpy(dtype=object)
+    parity = np.where(gender == 1, 1, 0)
+    first17 = _unique(lambda size: rng.integers(0, 500, size) * 2,
+                      lambda sequence, rows: region_and_birth[rows] + pd.Series(sequence + parity[rows])
+                      .astype(str).str.zfill(3).to_numpy(dtype=object), n)
     id_no = first17 + id_check_digits(first17.astype(str))
 
     surname = _pick(rng, vocab.SURNAMES, n)
     given_len = rng.choice([1, 2], size=n, p=[0.3, 0.7])
     given = _pick(rng, vocab.GIVEN_CHARS, n) + np.where(given_len == 2, _pick(rng, vocab.GIVEN_CHARS, n), "")
-    mobile = ("1" + rng.choice(list("3456789"), n).astype(object)
-              + pd.Series(rng.integers(0, 10**9, n)).astype(str).str.zfill(9).to_numpy(dtype=object))
+    mobile = _unique(lambda size: rng.integers(3 * 10**9, 10**10, size),
+                     lambda drawn, rows: "1" + pd.Series(drawn).astype(str).to_numpy(dtype=object), n)
 
     town = _pick(rng, vocab.TOWN_STEMS, n) + _pick(rng, vocab.TOWN_STEMS, n) + _pick(rng, vocab.TOWN_SUFFIXES, n)
     village = _pick(rng, vocab.VILLAGE_STEMS, n) + _pick(rng, vocab.VILLAGE_STEMS, n) + "村"

@@ -82,14 +82,16 @@ def build_layer(warehouse: Warehouse, layer: str, business_date: dt.date,
     if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}; layers are {', '.join(LAYERS)}")
     if layer == "identity":
+        from ruralops.identity import suggest
         from ruralops.identity.resolve import resolve
 
         graph = _build_tag(warehouse, "identity_graph", business_date, full_refresh)
         resolved = resolve(warehouse, business_date)
-        print(resolved.line())
+        queued = suggest.refresh(warehouse, business_date)
+        print(f"{resolved.line()}; {queued:,} merge suggestions pending")
         outcome = _build_tag(warehouse, "identity", business_date, full_refresh)
         outcome.nodes[:0] = graph.nodes
-        outcome.resolved = resolved.line()
+        outcome.resolved = f"{resolved.line()}; {queued:,} merge suggestions pending"
         return outcome
     return _build_tag(warehouse, layer, business_date, full_refresh)
 
