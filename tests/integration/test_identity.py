@@ -102,3 +102,56 @@ def test_the_golden_record_is_one_row_per_customer_with_its_sources(warehouse, r
     assert rows == customers and set(sources.split(",")) == {"core", "ebank"}
     [(merged,)] = run_sql(warehouse, "select count(*) from marts.dim_customer where customer_no_count > 1")
     assert merged > 0
+
+
+def _typo_twin(warehouse, source_no: str, new_no: str) -> None:
+    """A second core record of the same person: new customer number, the ID with one digit
+    mistyped (check digit fails, so it cannot link), another mobile — no strong identifier."""
+    run_sql(warehouse, """
+        insert into raw.core__customers
+        select business_date, batch_id, source_file, line_number + 100000, %(new)s, customer_name, id_type,
+               overlay(id_no placing case when substr(id_no, 15, 1) = '9' then '0' else
+                      (substr(id_no, 15, 1)::int + 1)::text end from 15 for 1),
+               gender, birth_date, '13700000' || right(%(new)s, 3), address, branch_code, open_date,
+               customer_type, status, loaded_at
+        from raw.core__customers where business_date = %(day)s and customer_no = %(old)s""",
+            {"new": new_no, "old": source_no, "day": DAY})
+
+
+def test_a_suggestion_merges_once_approved_and_a_rejected_one_never_comes_back(warehouse, resolved):
+    from ruralops.identity.suggest import decide, pending
+
+    customers = [no for (no,) in run_sql(warehouse, "select customer_no from raw.core__customers where"
+                                                    " business_date = %s and length(id_no) = 18 and status = 'A'"
+                                                    " order by customer_no limit 2", (DAY,))]
+    _typo_twin(warehouse, customers[0], "990000000001")
+    _typo_twin(warehouse, customers[1], "990000000002")
+    try:
+        build_layer(warehouse, "staging", DAY)
+        build_layer(warehouse, "identity", DAY)
+        queue = pending(warehouse)
+        pairs = set(zip(queue["left_customer_no"], queue["right_customer_no"]))
+        assert {(customers[0], "990000000001"), (customers[1], "990000000002")} <= pairs
+        ids = dict(run_sql(warehouse, "select customer_no, customer_id from identity.int_identity__customers"))
+        assert ids[customers[0]] != ids["990000000001"]  # suggested, not merged
+
+        decide(warehouse, "990000000001", customers[0], "approved", "steward 王")
+        decide(warehouse, customers[1], "990000000002", "rejected", "steward 王")
+        build_layer(warehouse, "identity", DAY)
+        ids = dict(run_sql(warehouse, "select customer_no, customer_id from identity.int_identity__customers"))
+        assert ids[customers[0]] == ids["990000000001"]
+        assert ids[customers[1]] != ids["990000000002"]
+        queue = pending(warehouse)
+        assert (customers[1], "990000000002") not in set(zip(queue["left_customer_no"], queue["right_customer_no"]))
+        [(kind, survivor)] = run_sql(warehouse, "select kind, customer_id from identity.changes where kind = 'merge'"
+                                                " and (customer_id = %s or other_id = %s)",
+                                     (ids[customers[0]], ids[customers[0]]))
+        assert survivor == ids[customers[0]]
+        text = explain(warehouse, customers[0])
+        assert f"customer_no:{min(customers[0], '990000000001')} -- customer_no:{max(customers[0], '990000000001')}" \
+               f"  approved by steward 王" in text and "(rule steward_merge)" in text
+    finally:
+        run_sql(warehouse, "delete from raw.core__customers where customer_no like '99000000000%%'")
+        run_sql(warehouse, "delete from identity.merge_decisions")
+        build_layer(warehouse, "staging", DAY)
+        build_layer(warehouse, "identity", DAY)

@@ -71,6 +71,14 @@ def explain(warehouse: Warehouse, query: str) -> str:
                     " from identity.int_identity__edges where left_key = any(%s) and right_key = any(%s)"
                     " and left_key <> right_key order by first_seen, rule", (keys, keys))
         edges = cur.fetchall()
+        numbers = [key.split(":", 1)[1] for key in keys if key.startswith("customer_no:")]
+        cur.execute("select to_regclass('identity.merge_decisions') is not null")
+        decisions = []
+        if cur.fetchone()[0]:
+            cur.execute("select left_customer_no, right_customer_no, decision, decided_by, decided_at::date"
+                        " from identity.merge_decisions where left_customer_no = any(%s) or right_customer_no = any(%s)"
+                        " order by decided_at", (numbers, numbers))
+            decisions = cur.fetchall()
         cur.execute("select h.node_key, h.limit_name, h.observed, h.business_date from identity.limit_hits h"
                     " where h.business_date = (select max(business_date) from identity.limit_hits)"
                     " and h.node_key in (select case when left_key = any(%s) then right_key else left_key end"
@@ -94,6 +102,11 @@ def explain(warehouse: Warehouse, query: str) -> str:
     lines.append(f"joined by ({len(edges)} edges):")
     lines += [f"  {_shown(left)} -- {_shown(right)}  rule {rule} ({source}), seen {first} .. {last}"
               for left, right, rule, source, first, last in edges]
+    if decisions:
+        lines.append("steward decisions:")
+        lines += [f"  customer_no:{left} -- customer_no:{right}  {decision} by {by} on {day}"
+                  + ("  (rule steward_merge)" if decision == "approved" else "  (never suggested again)")
+                  for left, right, decision, by, day in decisions]
     if kept_out:
         lines.append("kept out by limits:")
         lines += [f"  {_shown(key)}: {limit} (observed {observed}, {day})" for key, limit, observed, day in kept_out]
