@@ -46,6 +46,8 @@ bench: setup
 	$(BIN)/python bench/simulate_bench.py
 	$(BIN)/python bench/load_vs_copy.py
 	$(BIN)/python bench/log_memory.py
+	$(BIN)/python bench/identity_accuracy.py
+	$(BIN)/python bench/identity_scale.py
 
 docs: setup
 	$(BIN)/ruralops sources > docs/sources.md

@@ -223,10 +223,10 @@ def cmd_identity_match(args: argparse.Namespace) -> int:
     if args.against_customers:
         from ruralops.db import connection
         from ruralops.db.connection import transaction
-        from ruralops.identity.resolve import _read
+        from ruralops.db.frames import read_frame
 
         with transaction(connection.resolve()) as conn, conn.cursor() as cur:
-            against = _read(cur, "select customer_no as record_id, customer_name as name, birth_date, id_no,"
+            against = read_frame(cur, "select customer_no as record_id, customer_name as name, birth_date, id_no,"
                                  " mobile, address from raw.core__customers where business_date ="
                                  " (select max(business_date) from raw.core__customers)")
     pairs = match(records, against, threshold=args.threshold)

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ruralops.db.connection import Warehouse, transaction
+from ruralops.db.frames import read_frame, write_frame
+from ruralops.identity import suggest
 from ruralops.identity.rules import Rules, load_rules
 
 DDL = """
@@ -82,21 +83,6 @@ class ResolveResult:
         events = ", ".join(f"{n:,} {kind}" for kind, n in sorted(self.events.items())) or "no changes"
         return (f"identity {self.business_date}: {self.identifiers:,} identifiers -> {self.customers:,} "
                 f"clusters from {self.edges_used:,} edges; {self.limit_hits:,} limit hits; {events}")
-
-
-def _read(cur, query: str, params: tuple = ()) -> pd.DataFrame:
-    """A query's rows as a frame, through COPY (not row by row)."""
-    buffer = io.StringIO()
-    cur.copy_expert(f"copy ({cur.mogrify(query, params).decode()}) to stdout with (format csv, header)", buffer)
-    buffer.seek(0)
-    return pd.read_csv(buffer, dtype=str, keep_default_na=False, na_values=[""])
-
-
-def _write(cur, table: str, frame: pd.DataFrame) -> None:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False)
-    buffer.seek(0)
-    cur.copy_expert(f"copy {table} ({', '.join(frame.columns)}) from stdin with (format csv)", buffer)
 
 
 def _usable_edges(edges: pd.DataFrame, rules: Rules, business_date: dt.date) -> pd.DataFrame:
@@ -228,13 +214,11 @@ def resolve(warehouse: Warehouse, business_date: dt.date, rules: Rules | None = 
     with transaction(warehouse) as conn, conn.cursor() as cur:
         cur.execute("select pg_advisory_xact_lock(hashtext('ruralops.identity'))")
         cur.execute(DDL)
-        from ruralops.identity import suggest
-
         edges = pd.concat([
-            _read(cur, "select left_key, left_type, right_key, right_type, rule, last_seen"
+            read_frame(cur, "select left_key, left_type, right_key, right_type, rule, last_seen"
                        " from identity.int_identity__edges"),
             suggest.approved_edges(cur, business_date)], ignore_index=True)
-        blocked = set(_read(cur, rules.blocklist_sql(), rules.blocklist_params())["node_key"])
+        blocked = set(read_frame(cur, rules.blocklist_sql(), rules.blocklist_params())["node_key"])
         edges = _usable_edges(edges, rules, business_date)
         hits = _limit_hits(edges, rules, blocked)
         cut = set(hits["node_key"])
@@ -244,20 +228,20 @@ def resolve(warehouse: Warehouse, business_date: dt.date, rules: Rules | None = 
         # a cut identifier links nothing and belongs to no customer (explain shows the hit)
         kept = edges[~touching]
         nodes = _components(kept[["left_key", "right_key"]])
-        previous = _read(cur, "select node_key, customer_id from identity.identifier_map")
-        registry = _read(cur, "select customer_id, created_on from identity.registry")
+        previous = read_frame(cur, "select node_key, customer_id from identity.identifier_map")
+        registry = read_frame(cur, "select customer_id, created_on from identity.registry")
         node_map, added, events, aliases = assign_ids(nodes, previous, registry, rules, business_date)
 
         cur.execute("truncate identity.identifier_map")
-        _write(cur, "identity.identifier_map", node_map.assign(business_date=business_date.isoformat()))
-        _write(cur, "identity.registry", added)
-        _write(cur, "identity.changes", events[["business_date", "kind", "customer_id", "other_id", "identifiers"]])
+        write_frame(cur, "identity.identifier_map", node_map.assign(business_date=business_date.isoformat()))
+        write_frame(cur, "identity.registry", added)
+        write_frame(cur, "identity.changes", events[["business_date", "kind", "customer_id", "other_id", "identifiers"]])
         cur.execute("create temporary table merged (customer_id text, merged_into text) on commit drop")
-        _write(cur, "merged", aliases)
+        write_frame(cur, "merged", aliases)
         cur.execute("update identity.registry r set merged_into = m.merged_into, merged_on = %s"
                     " from merged m where r.customer_id = m.customer_id", (business_date,))
         cur.execute("delete from identity.limit_hits where business_date = %s", (business_date,))
-        _write(cur, "identity.limit_hits", hits.assign(business_date=business_date.isoformat())
+        write_frame(cur, "identity.limit_hits", hits.assign(business_date=business_date.isoformat())
                [["business_date", "node_key", "node_type", "limit_name", "observed", "edges_cut"]])
     result.identifiers = len(node_map)
     result.customers = node_map["customer_id"].nunique()

@@ -17,8 +17,8 @@ import datetime as dt
 import pandas as pd
 
 from ruralops.db.connection import Warehouse, transaction
+from ruralops.db.frames import read_frame, write_frame
 from ruralops.identity.match import match
-from ruralops.identity.resolve import _read, _write
 
 DDL = """
 create table if not exists identity.merge_suggestions (
@@ -59,7 +59,7 @@ def refresh(warehouse: Warehouse, business_date: dt.date) -> int:
     """Replace the pending queue with tonight's suggestions; returns how many are pending."""
     with transaction(warehouse) as conn, conn.cursor() as cur:
         ensure(cur)
-        records = _read(cur, RECORDS, (business_date,))
+        records = read_frame(cur, RECORDS, (business_date,))
         pairs = match(records.drop(columns="customer_id"))
         owner = dict(zip(records["record_id"], records["customer_id"]))
         pairs["left_customer_id"] = pairs["left_id"].map(owner)
@@ -68,7 +68,7 @@ def refresh(warehouse: Warehouse, business_date: dt.date) -> int:
         ordered = pairs["left_id"] > pairs["right_id"]
         pairs.loc[ordered, ["left_id", "right_id", "left_customer_id", "right_customer_id"]] = \
             pairs.loc[ordered, ["right_id", "left_id", "right_customer_id", "left_customer_id"]].to_numpy()
-        decided = _read(cur, "select left_customer_no, right_customer_no from identity.merge_decisions")
+        decided = read_frame(cur, "select left_customer_no, right_customer_no from identity.merge_decisions")
         decided_keys = decided["left_customer_no"] + "|" + decided["right_customer_no"]
         pairs = pairs[~(pairs["left_id"] + "|" + pairs["right_id"]).isin(decided_keys)]
         pairs = pairs.drop_duplicates(["left_id", "right_id"])
@@ -79,7 +79,7 @@ def refresh(warehouse: Warehouse, business_date: dt.date) -> int:
             **{f"{role}_score": pairs.get(f"{role}_score") for role in
                ("name", "birth_date", "id_no", "mobile", "address")}})
         cur.execute("truncate identity.merge_suggestions")
-        _write(cur, "identity.merge_suggestions", queue)
+        write_frame(cur, "identity.merge_suggestions", queue)
         return len(queue)
 
 
@@ -103,7 +103,7 @@ def decide(warehouse: Warehouse, left: str, right: str, decision: str, by: str) 
 def approved_edges(cur, business_date: dt.date) -> pd.DataFrame:
     """Approved pairs as graph edges for the resolver (rule steward_merge)."""
     ensure(cur)
-    approved = _read(cur, "select left_customer_no, right_customer_no from identity.merge_decisions"
+    approved = read_frame(cur, "select left_customer_no, right_customer_no from identity.merge_decisions"
                           " where decision = 'approved'")
     return pd.DataFrame({
         "left_key": "customer_no:" + approved["left_customer_no"], "left_type": "customer_no",
@@ -114,7 +114,7 @@ def approved_edges(cur, business_date: dt.date) -> pd.DataFrame:
 def pending(warehouse: Warehouse, limit: int = 50) -> pd.DataFrame:
     with transaction(warehouse) as conn, conn.cursor() as cur:
         ensure(cur)
-        return _read(cur, "select left_customer_no, right_customer_no, left_customer_id, right_customer_id,"
+        return read_frame(cur, "select left_customer_no, right_customer_no, left_customer_id, right_customer_id,"
                           " score, name_score, birth_date_score, id_no_score, mobile_score, address_score"
                           " from identity.merge_suggestions order by score desc, left_customer_no limit %s",
                      (limit,))
