@@ -19,7 +19,7 @@ def _edges(*pairs):
 
 
 def _resolve(pairs, previous=None, registry=None):
-    nodes = _components(_edges(*pairs)[["left_key", "right_key"]])
+    nodes = _components(_edges(*pairs))
     previous = previous if previous is not None else pd.DataFrame(columns=["node_key", "customer_id"])
     registry = registry if registry is not None else pd.DataFrame(columns=["customer_id", "created_on"])
     node_map, added, events, aliases = assign_ids(nodes, previous, registry, RULES, DAY)

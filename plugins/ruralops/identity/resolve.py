@@ -93,48 +93,55 @@ def _usable_edges(edges: pd.DataFrame, rules: Rules, business_date: dt.date) -> 
 
 
 def _limit_hits(edges: pd.DataFrame, rules: Rules, blocked: set[str]) -> pd.DataFrame:
-    """(node_key, node_type, limit_name, observed) for blocklisted and over-limit identifiers."""
-    both = pd.concat([
-        edges[["left_key", "left_type", "right_key", "right_type"]],
-        edges.rename(columns={"left_key": "right_key", "left_type": "right_type",
-                              "right_key": "left_key", "right_type": "left_type"})
-        [["left_key", "left_type", "right_key", "right_type"]],
-    ], ignore_index=True)
+    """(node_key, node_type, limit_name, observed) for blocklisted and over-limit identifiers.
+
+    Node keys are long strings (tokens); they are turned into integer codes once, and every
+    join, distinct and count below works on integers."""
+    n = len(edges)
+    codes, keys = pd.factorize(pd.concat([edges["left_key"], edges["right_key"]], ignore_index=True))
+    type_codes, types = pd.factorize(pd.concat([edges["left_type"], edges["right_type"]], ignore_index=True))
+    left, right, left_type, right_type = codes[:n], codes[n:], type_codes[:n], type_codes[n:]
+    both = pd.DataFrame({"left_key": np.concatenate([left, right]), "right_key": np.concatenate([right, left]),
+                         "left_type": np.concatenate([left_type, right_type]),
+                         "right_type": np.concatenate([right_type, left_type])})
     both = both[both["left_key"] != both["right_key"]].drop_duplicates()
+    type_code = {name: i for i, name in enumerate(types)}
+    record_codes = tuple(type_code[t] for t in rules.record_types if t in type_code)
     hits = []
-    steps = both.rename(columns={"left_key": "node", "right_key": "next", "right_type": "next_type"})
     for limit in rules.limits:
-        reach = _reach(both, steps, limit, rules.record_types)
+        if limit.identifier not in type_code or limit.counts not in type_code:
+            continue
+        reach = _reach(both, type_code[limit.identifier], type_code[limit.counts], record_codes)
         counts = reach.groupby("origin").size()
         over = counts[counts > limit.max]
-        hits.append(pd.DataFrame({"node_key": over.index, "node_type": limit.identifier,
+        hits.append(pd.DataFrame({"node_key": keys[over.index.to_numpy()], "node_type": limit.identifier,
                                   "limit_name": limit.name, "observed": over.to_numpy()}))
-    nodes = pd.unique(both["left_key"])
-    listed = pd.Series(nodes[pd.Series(nodes).isin(blocked).to_numpy()], dtype=object)
+    listed = pd.Series(keys[pd.Series(keys).isin(blocked).to_numpy()], dtype=object)
     hits.append(pd.DataFrame({"node_key": listed, "node_type": listed.str.split(":", n=1).str[0],
                               "limit_name": "blocklist", "observed": 1}))
     return pd.concat(hits, ignore_index=True)
 
 
-def _reach(both: pd.DataFrame, steps: pd.DataFrame, limit, record_types: tuple[str, ...],
-           hops: int = 3) -> pd.DataFrame:
-    """Distinct (origin, counted) pairs: identifiers of type ``limit.counts`` reachable from each
-    ``limit.identifier`` in up to ``hops`` steps, walking through records only (a customer
-    number, an e-bank user, an application...), never through another shared identifier.
-    So a mobile on one person's core record and on another person's e-bank registration
-    reaches both ID numbers (mobile -> e-bank user -> customer number -> ID)."""
-    frontier = both.loc[both["left_type"] == limit.identifier, ["left_key", "right_key", "right_type"]] \
-        .set_axis(["origin", "node", "node_type"], axis=1)
-    found = []
-    for _ in range(hops):
-        found.append(frontier.loc[frontier["node_type"] == limit.counts, ["origin", "node"]])
-        walk = frontier[frontier["node_type"].isin(record_types) & (frontier["node_type"] != limit.counts)]
-        if walk.empty:
-            break
-        frontier = walk[["origin", "node"]].merge(steps[["node", "next", "next_type"]], on="node")
-        frontier = frontier.loc[frontier["next"] != frontier["origin"], ["origin", "next", "next_type"]] \
-            .set_axis(["origin", "node", "node_type"], axis=1).drop_duplicates()
-    return pd.concat(found).drop_duplicates()
+def _reach(both: pd.DataFrame, identifier: int, counted_type: int, record_types: tuple[int, ...]) -> pd.DataFrame:
+    """Distinct (origin, counted) pairs: the identifiers of type ``limit.counts`` each
+    ``limit.identifier`` reaches directly, through a record, or through a record and the record
+    it belongs to — walking through records only (a customer number, an e-bank user, a card...),
+    never through another identifier that may itself be shared. So a mobile on one person's core
+    record and on another person's e-bank registration reaches both ID numbers
+    (mobile -> e-bank user -> customer number -> ID). Joins on three small tables, no walk that
+    multiplies rows hop by hop."""
+    is_record = both["left_type"].isin(record_types)
+    owned = both.loc[is_record & (both["right_type"] == counted_type), ["left_key", "right_key"]] \
+        .set_axis(["record", "counted"], axis=1)
+    linked = both.loc[is_record & both["right_type"].isin(record_types), ["left_key", "right_key"]] \
+        .set_axis(["record", "via"], axis=1)
+    owners = pd.concat([owned, linked.merge(owned.rename(columns={"record": "via"}), on="via")[["record", "counted"]]]) \
+        .drop_duplicates()
+    start = both.loc[both["left_type"] == identifier, ["left_key", "right_key", "right_type"]]
+    direct = start.loc[start["right_type"] == counted_type, ["left_key", "right_key"]].set_axis(["origin", "counted"], axis=1)
+    through = start.loc[start["right_type"].isin(record_types), ["left_key", "right_key"]] \
+        .set_axis(["origin", "record"], axis=1).merge(owners, on="record")[["origin", "counted"]]
+    return pd.concat([direct, through]).drop_duplicates()
 
 
 def _components(edges: pd.DataFrame) -> pd.DataFrame:
@@ -145,9 +152,9 @@ def _components(edges: pd.DataFrame) -> pd.DataFrame:
     left, right = codes[: len(edges)], codes[len(edges):]
     graph = coo_matrix((np.ones(len(left), np.int8), (left, right)), shape=(len(keys), len(keys)))
     _, labels = connected_components(graph, directed=False)
-    nodes = pd.DataFrame({"node_key": keys, "component": labels})
-    nodes["node_type"] = nodes["node_key"].str.split(":", n=1).str[0]
-    return nodes
+    node_type = np.empty(len(keys), dtype=object)  # a key's type is its prefix; the edges carry it
+    node_type[codes] = pd.concat([edges["left_type"], edges["right_type"]], ignore_index=True).to_numpy()
+    return pd.DataFrame({"node_key": keys, "component": labels, "node_type": node_type})
 
 
 def _new_id(anchor: str) -> str:
@@ -227,13 +234,17 @@ def resolve(warehouse: Warehouse, business_date: dt.date, rules: Rules | None = 
             pd.concat([edges.loc[touching, "left_key"], edges.loc[touching, "right_key"]]).value_counts()).fillna(0)
         # a cut identifier links nothing and belongs to no customer (explain shows the hit)
         kept = edges[~touching]
-        nodes = _components(kept[["left_key", "right_key"]])
+        nodes = _components(kept)
         previous = read_frame(cur, "select node_key, customer_id from identity.identifier_map")
         registry = read_frame(cur, "select customer_id, created_on from identity.registry")
         node_map, added, events, aliases = assign_ids(nodes, previous, registry, rules, business_date)
 
-        cur.execute("truncate identity.identifier_map")
-        write_frame(cur, "identity.identifier_map", node_map.assign(business_date=business_date.isoformat()))
+        # a fresh table, loaded before its indexes are built: far faster than COPY into indexes
+        cur.execute("create table identity.identifier_map_new (like identity.identifier_map including defaults)")
+        write_frame(cur, "identity.identifier_map_new", node_map.assign(business_date=business_date.isoformat()))
+        cur.execute("drop table identity.identifier_map; alter table identity.identifier_map_new"
+                    " rename to identifier_map; alter table identity.identifier_map add primary key (node_key);"
+                    " create index identifier_map_customer on identity.identifier_map (customer_id)")
         write_frame(cur, "identity.registry", added)
         write_frame(cur, "identity.changes", events[["business_date", "kind", "customer_id", "other_id", "identifiers"]])
         cur.execute("create temporary table merged (customer_id text, merged_into text) on commit drop")
