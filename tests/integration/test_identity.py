@@ -19,7 +19,7 @@ DAY = FIRST_DATE
 def resolved(warehouse, landing, tmp_path_factory):
     collect_date(warehouse, DAY, landing, tmp_path_factory.mktemp("q"))
     build_layer(warehouse, "staging", DAY)
-    build_layer(warehouse, "identity", DAY)
+    build_layer(warehouse, "identity", DAY, full_refresh=True)  # the graph of DAY alone, whatever ran before
     return DAY
 
 

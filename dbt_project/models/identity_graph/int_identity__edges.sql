@@ -6,7 +6,9 @@
     self edge, so it is a node even when it shares nothing. Which rules link, their limits and
     the blocklist are declared in plugins/ruralops/identity/rules.yml and applied by the
     resolver; this model only records what the sources say. Incremental: each run re-states the
-    pairs of its date and keeps first_seen from earlier runs. -#}
+    pairs of its date and keeps first_seen from earlier runs; previous_seen is the date the pair
+    was seen before this one, so the resolver can tell a pair re-stated since yesterday from one
+    that comes back after a gap (and re-resolve only what changed). -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -91,10 +93,13 @@ final as (
         today.source,
         {% if is_incremental() -%}
         least(coalesce(seen.first_seen, {{ business_date() }}), {{ business_date() }}) as first_seen,
-        greatest(coalesce(seen.last_seen, {{ business_date() }}), {{ business_date() }}) as last_seen
+        greatest(coalesce(seen.last_seen, {{ business_date() }}), {{ business_date() }}) as last_seen,
+        case when seen.last_seen < {{ business_date() }} then seen.last_seen else seen.previous_seen end
+            as previous_seen
         {%- else -%}
         {{ business_date() }} as first_seen,
-        {{ business_date() }} as last_seen
+        {{ business_date() }} as last_seen,
+        cast(null as date) as previous_seen
         {%- endif %}
     from today
     {% if is_incremental() -%}

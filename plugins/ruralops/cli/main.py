@@ -174,6 +174,14 @@ def cmd_identity_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_identity_resolve(args: argparse.Namespace) -> int:
+    from ruralops.db import connection
+    from ruralops.identity.resolve import resolve
+
+    _say(resolve(connection.resolve(), args.date, full=args.full).line())
+    return 0
+
+
 def cmd_identity_suggestions(args: argparse.Namespace) -> int:
     from ruralops.db import connection
     from ruralops.identity.suggest import pending
@@ -301,6 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("query", help="a customer_id, or an identifier: customer number, ID number, mobile, "
                                    "card number, e-bank user, application, holding, device or anonymous id")
     exp.set_defaults(func=cmd_identity_explain)
+    res = ident_sub.add_parser("resolve", help="re-resolve the identifier graph of a date (the nightly run does this)")
+    res.add_argument("--date", required=True, type=_date, help="business date, YYYY-MM-DD")
+    res.add_argument("--full", action="store_true",
+                     help="resolve the whole graph instead of only what changed since the day before")
+    res.set_defaults(func=cmd_identity_resolve)
     sug = ident_sub.add_parser("suggestions", help="the stewards' queue of pending merge suggestions")
     sug.add_argument("--limit", type=int, default=50)
     sug.set_defaults(func=cmd_identity_suggestions)

@@ -92,9 +92,12 @@ def decide(warehouse: Warehouse, left: str, right: str, decision: str, by: str) 
                     " and business_date = (select max(business_date) from raw.core__customers)", (left, right))
         if cur.fetchone()[0] < 2:
             raise LookupError(f"{left} and {right} must both be current core customer numbers")
-        cur.execute("insert into identity.merge_decisions (left_customer_no, right_customer_no, decision, decided_by)"
-                    " values (%s, %s, %s, %s) on conflict (left_customer_no, right_customer_no) do update"
-                    " set decision = excluded.decision, decided_by = excluded.decided_by, decided_at = now()",
+        # under the resolver's lock and on the clock, so the next incremental resolve sees it as new
+        cur.execute("select pg_advisory_xact_lock(hashtext('ruralops.identity'))")
+        cur.execute("insert into identity.merge_decisions (left_customer_no, right_customer_no, decision, decided_by,"
+                    " decided_at) values (%s, %s, %s, %s, clock_timestamp()) on conflict (left_customer_no,"
+                    " right_customer_no) do update set decision = excluded.decision, decided_by = excluded.decided_by,"
+                    " decided_at = excluded.decided_at",
                     (left, right, decision, by))
         cur.execute("delete from identity.merge_suggestions where left_customer_no = %s and right_customer_no = %s",
                     (left, right))

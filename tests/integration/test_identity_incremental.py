@@ -1,0 +1,132 @@
+"""The nightly incremental resolve gives exactly what a full resolve of the same night gives.
+
+Day 1 is resolved in full. Day 2's graph is built from the simulated files, then the day is
+made eventful by hand in the edge table: a record corrected so it no longer shares anything
+(a split), a loan application typing one person's ID with another's mobile (a mobile newly
+over its limit), a family mobile whose other holders stopped re-stating it (freed), and a
+steward's approved merge. The incremental run and a full run from the same starting state must
+write the same identifier map, registry, change events and limit hits.
+"""
+
+import datetime as dt
+
+import pytest
+
+from conftest import FIRST_DATE, run_sql
+from ruralops.collect.loader import collect_date
+from ruralops.identity.resolve import resolve
+from ruralops.identity.suggest import decide
+from ruralops.warehouse.dbt_build import _build_tag, build_layer
+
+pytestmark = pytest.mark.integration
+DAY1, DAY2 = FIRST_DATE, FIRST_DATE + dt.timedelta(days=1)
+STATE = ("identifier_map", "registry", "changes", "limit_hits", "resolve_runs")
+SNAPSHOT_RULES = "('core_record','core_id','core_mobile','card_owner','ebank_record','ebank_customer'," \
+                 "'ebank_mobile','ebank_device','wealth_record','wealth_id')"
+
+
+def _one(warehouse, sql, params=None):
+    rows = run_sql(warehouse, sql, params)
+    assert rows, f"the simulated bank has no case for: {sql}"
+    return rows[0]
+
+
+def _make_day_two_eventful(warehouse) -> None:
+    # split: the second customer number of a two-number customer stops sharing anything
+    (second,) = _one(warehouse, """
+        select max(node_key) from identity.identifier_map where node_type = 'customer_no'
+        group by customer_id having count(*) = 2 order by customer_id limit 1""")
+    run_sql(warehouse, f"update identity.int_identity__edges set last_seen = %s where rule in {SNAPSHOT_RULES}"
+                       " and %s in (left_key, right_key) and left_key <> right_key", (DAY1, second))
+    # newly cut: an application types person P's ID number and person Q's mobile
+    p_id, q_mobile = _one(warehouse, """
+        with p as (select node_key, customer_id from identity.identifier_map where node_type = 'id'
+                     and customer_id not in (select customer_id from identity.identifier_map where node_key = %s)
+                   order by customer_id limit 1)
+        select p.node_key, (select q.node_key from identity.identifier_map q where q.node_type = 'mobile'
+                            and q.customer_id > p.customer_id order by q.customer_id limit 1) from p""", (second,))
+    run_sql(warehouse, """
+        insert into identity.int_identity__edges (left_key, left_type, right_key, right_type, rule, source,
+                                                  first_seen, last_seen)
+        values ('application:TEST1', 'application', 'application:TEST1', 'application', 'loan_record', 'loan', %(d)s, %(d)s),
+               ('application:TEST1', 'application', %(id)s, 'id', 'loan_id', 'loan', %(d)s, %(d)s),
+               ('application:TEST1', 'application', %(mobile)s, 'mobile', 'loan_mobile', 'loan', %(d)s, %(d)s)""",
+            {"d": DAY2, "id": p_id, "mobile": q_mobile})
+    # freed: a family mobile cut yesterday keeps only one core record (no event edges touch it)
+    (family,) = _one(warehouse, """
+        select h.node_key from identity.limit_hits h where h.business_date = %s and h.limit_name = 'mobile over 1 id'
+          and not exists (select 1 from identity.int_identity__edges e where h.node_key in (e.left_key, e.right_key)
+                          and e.rule not in ('core_mobile', 'ebank_mobile'))
+        order by h.node_key limit 1""", (DAY1,))
+    run_sql(warehouse, f"""
+        update identity.int_identity__edges set last_seen = %(d1)s where rule in {SNAPSHOT_RULES}
+          and %(m)s in (left_key, right_key) and left_key <> (
+              select min(left_key) from identity.int_identity__edges where right_key = %(m)s and rule = 'core_mobile')""",
+            {"d1": DAY1, "m": family})
+    # a steward approves merging two customers
+    left, right = _one(warehouse, """
+        select min(node_key), max(node_key) from identity.identifier_map where node_type = 'customer_no'
+          and customer_id in (select customer_id from identity.identifier_map where node_type = 'customer_no'
+                              group by customer_id having count(*) = 1 order by customer_id desc limit 2)""")
+    decide(warehouse, left.split(":", 1)[1], right.split(":", 1)[1], "approved", "test steward")
+
+
+def _state(warehouse) -> dict:
+    return {
+        "map": set(run_sql(warehouse, "select node_key, node_type, customer_id from identity.identifier_map")),
+        "registry": set(run_sql(warehouse, "select customer_id, anchor, created_on, merged_into, merged_on"
+                                           " from identity.registry")),
+        "changes": sorted(run_sql(warehouse, "select kind, customer_id, coalesce(other_id, ''), identifiers"
+                                             " from identity.changes where business_date = %s", (DAY2,))),
+        "hits": set(run_sql(warehouse, "select node_key, limit_name, observed, edges_cut from identity.limit_hits"
+                                       " where business_date = %s", (DAY2,))),
+    }
+
+
+@pytest.fixture(scope="module")
+def day_two(warehouse, landing, tmp_path_factory):
+    for day in (DAY1, DAY2):
+        collect_date(warehouse, day, landing, tmp_path_factory.mktemp("q"))
+        build_layer(warehouse, "staging", day)
+    run_sql(warehouse, "drop schema identity cascade")  # a bank whose history starts on DAY1
+    build_layer(warehouse, "identity", DAY1, full_refresh=True)
+    _build_tag(warehouse, "identity_graph", DAY2, full_refresh=False)
+    _make_day_two_eventful(warehouse)
+    run_sql(warehouse, "drop schema if exists identity_before cascade; create schema identity_before;"
+            + "".join(f"create table identity_before.{t} as table identity.{t};" for t in STATE))
+    yield
+    run_sql(warehouse, "drop schema identity_before cascade;"
+                       " delete from identity.merge_decisions where decided_by = 'test steward'")
+
+
+def _restore(warehouse) -> None:
+    run_sql(warehouse, "".join(f"truncate identity.{t}; insert into identity.{t} select * from identity_before.{t};"
+                               for t in STATE))
+
+
+def test_the_incremental_resolve_equals_a_full_one_through_splits_cuts_and_merges(warehouse, day_two):
+    _restore(warehouse)
+    incremental = resolve(warehouse, DAY2)
+    assert incremental.full_reason is None, incremental.line()
+    total = incremental.identifiers
+    assert 0 < incremental.re_resolved < 0.25 * total
+    assert incremental.newly_cut >= 1 and incremental.newly_freed >= 1
+    assert {"merge", "split"} <= set(incremental.events), incremental.line()
+    after_incremental = _state(warehouse)
+
+    _restore(warehouse)
+    full = resolve(warehouse, DAY2, full=True)
+    assert full.full_reason == "full resolve asked"
+    assert _state(warehouse) == after_incremental
+
+
+def test_a_second_run_of_the_same_date_or_an_earlier_one_resolves_everything(warehouse, day_two):
+    _restore(warehouse)
+    assert resolve(warehouse, DAY2).full_reason is None
+    again = resolve(warehouse, DAY2)
+    assert again.full_reason == f"the last run resolved {DAY2}, not the day before"
+    earlier = resolve(warehouse, DAY1)
+    assert earlier.full_reason == f"the last run resolved {DAY2}, not the day before"
+    assert resolve(warehouse, DAY2).full_reason == f"a later date ({DAY2}) was resolved before"
+    runs = run_sql(warehouse, "select mode, reason from identity.resolve_runs order by run_id")
+    assert runs[-4:-2] == [("incremental", None), ("full", again.full_reason)]
