@@ -31,6 +31,23 @@ def _one(warehouse, sql, params=None):
     return rows[0]
 
 
+BRIDGE_MOBILE_OF: list[str] = []
+
+
+def _add_bridged_ebank_user(warehouse) -> None:
+    """Day 1: an e-banking user (TESTB) whose only tie to its customer is a mobile."""
+    (mobile,) = _one(warehouse, """
+        select right_key from identity.int_identity__edges where right_type = 'mobile' group by right_key
+        having count(*) = 1 and bool_and(rule = 'core_mobile') order by right_key limit 1""")
+    BRIDGE_MOBILE_OF[:] = [mobile]
+    run_sql(warehouse, """
+        insert into identity.int_identity__edges (left_key, left_type, right_key, right_type, rule, source,
+                                                  first_seen, last_seen)
+        values ('ebank_user:TESTB', 'ebank_user', 'ebank_user:TESTB', 'ebank_user', 'ebank_record', 'ebank', %(d)s, %(d)s),
+               ('ebank_user:TESTB', 'ebank_user', %(m)s, 'mobile', 'ebank_mobile', 'ebank', %(d)s, %(d)s)""",
+            {"d": DAY1, "m": mobile})
+
+
 def _make_day_two_eventful(warehouse) -> None:
     # split: the second customer number of a two-number customer stops sharing anything
     (second,) = _one(warehouse, """
@@ -38,20 +55,21 @@ def _make_day_two_eventful(warehouse) -> None:
         group by customer_id having count(*) = 2 order by customer_id limit 1""")
     run_sql(warehouse, f"update identity.int_identity__edges set last_seen = %s where rule in {SNAPSHOT_RULES}"
                        " and %s in (left_key, right_key) and left_key <> right_key", (DAY1, second))
-    # newly cut: an application types person P's ID number and person Q's mobile
-    p_id, q_mobile = _one(warehouse, """
-        with p as (select node_key, customer_id from identity.identifier_map where node_type = 'id'
-                     and customer_id not in (select customer_id from identity.identifier_map where node_key = %s)
-                   order by customer_id limit 1)
-        select p.node_key, (select q.node_key from identity.identifier_map q where q.node_type = 'mobile'
-                            and q.customer_id > p.customer_id order by q.customer_id limit 1) from p""", (second,))
+    # newly cut: an application types person P's ID number and the bridge mobile of another person
+    # (its e-banking user hangs on that mobile alone, so the user splits off as well)
+    (p_id,) = _one(warehouse, """
+        select node_key from identity.identifier_map where node_type = 'id' and customer_id not in
+            (select customer_id from identity.identifier_map where node_key in (%s, %s, 'ebank_user:TESTB'))
+        order by customer_id limit 1""", (second, BRIDGE_MOBILE_OF[0]))
+    run_sql(warehouse, "update identity.int_identity__edges set last_seen = %s, previous_seen = %s"
+                       " where left_key = 'ebank_user:TESTB'", (DAY2, DAY1))  # re-stated today
     run_sql(warehouse, """
         insert into identity.int_identity__edges (left_key, left_type, right_key, right_type, rule, source,
                                                   first_seen, last_seen)
         values ('application:TEST1', 'application', 'application:TEST1', 'application', 'loan_record', 'loan', %(d)s, %(d)s),
                ('application:TEST1', 'application', %(id)s, 'id', 'loan_id', 'loan', %(d)s, %(d)s),
                ('application:TEST1', 'application', %(mobile)s, 'mobile', 'loan_mobile', 'loan', %(d)s, %(d)s)""",
-            {"d": DAY2, "id": p_id, "mobile": q_mobile})
+            {"d": DAY2, "id": p_id, "mobile": BRIDGE_MOBILE_OF[0]})
     # freed: a family mobile cut yesterday keeps only one core record (no event edges touch it)
     (family,) = _one(warehouse, """
         select h.node_key from identity.limit_hits h where h.business_date = %s and h.limit_name = 'mobile over 1 id'
@@ -89,7 +107,9 @@ def day_two(warehouse, landing, tmp_path_factory):
         collect_date(warehouse, day, landing, tmp_path_factory.mktemp("q"))
         build_layer(warehouse, "staging", day)
     run_sql(warehouse, "drop schema identity cascade")  # a bank whose history starts on DAY1
-    build_layer(warehouse, "identity", DAY1, full_refresh=True)
+    _build_tag(warehouse, "identity_graph", DAY1, full_refresh=True)
+    _add_bridged_ebank_user(warehouse)
+    assert resolve(warehouse, DAY1).full_reason == "first run"
     _build_tag(warehouse, "identity_graph", DAY2, full_refresh=False)
     _make_day_two_eventful(warehouse)
     run_sql(warehouse, "drop schema if exists identity_before cascade; create schema identity_before;"
@@ -113,6 +133,10 @@ def test_the_incremental_resolve_equals_a_full_one_through_splits_cuts_and_merge
     assert incremental.newly_cut >= 1 and incremental.newly_freed >= 1
     assert {"merge", "split"} <= set(incremental.events), incremental.line()
     after_incremental = _state(warehouse)
+    owner = dict((key, cid) for key, _, cid in after_incremental["map"])
+    bridged_customer_no = run_sql(warehouse, "select left_key from identity.int_identity__edges"
+                                             " where right_key = %s and rule = 'core_mobile'", (BRIDGE_MOBILE_OF[0],))
+    assert BRIDGE_MOBILE_OF[0] not in owner and owner["ebank_user:TESTB"] != owner[bridged_customer_no[0][0]]
 
     _restore(warehouse)
     full = resolve(warehouse, DAY2, full=True)
