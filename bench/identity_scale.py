@@ -1,10 +1,11 @@
-"""Identity build at scale: one business date of a simulated bank of --customers customers.
+"""Identity build at scale: two nights of a simulated bank of --customers customers.
 
-Simulates the bank (province preset size by default), collects the date and builds staging,
-then times each step of the identity layer: the identifier graph (dbt), the resolver (limits,
-connected components, stable ids), the merge-suggestion matcher, and the identity models.
-Then resolves the same date again with the registry in place (a night with no new
-identifiers). Prints seconds per step and the peak memory of this process.
+Simulates the bank (province preset size by default) for two business dates, collects them and
+builds staging, then times each step of the identity layer on the first night (a full resolve:
+the identifier graph (dbt), the resolver (limits, connected components, stable ids), the
+merge-suggestion matcher, the identity models) and on the second night, where the resolver is
+incremental. Baseline in the same run: a full resolve of the second night. Prints seconds per
+step, the incremental/full ratio and the peak memory of this process.
 
     .venv/bin/python bench/identity_scale.py [--customers 1000000]
 
@@ -24,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("RURALOPS_STATE_DIR", str(ROOT / ".ruralops" / "bench"))
 DAY = dt.date(2026, 11, 1)
+NEXT = DAY + dt.timedelta(days=1)
 
 
 def main() -> None:
@@ -56,18 +58,30 @@ def main() -> None:
 
     if not args.reuse:
         shutil.rmtree(landing, ignore_errors=True)
-        timed(f"simulate {args.customers:,} customers, one date", lambda: simulate(DAY, 1, args.customers, 5, landing))
-        timed("collect", lambda: collect_date(warehouse, DAY, landing, paths().quarantine))
-        timed("dbt staging", lambda: build_layer(warehouse, "staging", DAY))
-    started = time.perf_counter()
-    timed("identity graph (dbt int_identity__edges)", lambda: _build_tag(warehouse, "identity_graph", DAY, False))
-    result = timed("resolver (limits, components, ids)", lambda: resolve(warehouse, DAY))
-    queued = timed("merge suggestions (matcher)", lambda: suggest.refresh(warehouse, DAY))
-    timed("identity models (dbt)", lambda: _build_tag(warehouse, "identity", DAY, False))
-    print(f"{'identity build, total (first night)':<44} {time.perf_counter() - started:8.1f}s")
-    print(f"  {result.line()}; {queued:,} merge suggestions")
-    again = timed("resolver again, registry in place", lambda: resolve(warehouse, DAY))
-    print(f"  {again.line()}")
+        timed(f"simulate {args.customers:,} customers, two dates",
+              lambda: simulate(DAY, 2, args.customers, 5, landing))
+        for day in (DAY, NEXT):
+            timed(f"collect {day}", lambda: collect_date(warehouse, day, landing, paths().quarantine))
+            timed(f"dbt staging {day}", lambda: build_layer(warehouse, "staging", day))
+
+    def night(day: dt.date):
+        started = time.perf_counter()
+        timed("identity graph (dbt int_identity__edges)", lambda: _build_tag(warehouse, "identity_graph", day, False))
+        result = timed("resolver", lambda: resolve(warehouse, day))
+        queued = timed("merge suggestions (matcher)", lambda: suggest.refresh(warehouse, day))
+        timed("identity models (dbt)", lambda: _build_tag(warehouse, "identity", day, False))
+        print(f"{f'identity build {day}, total':<44} {time.perf_counter() - started:8.1f}s")
+        print(f"  {result.line()}; {queued:,} merge suggestions")
+        return result
+
+    print(f"first night {DAY} (full resolve):")
+    night(DAY)
+    print(f"second night {NEXT} (incremental resolve):")
+    incremental = night(NEXT)
+    full = timed(f"baseline: full resolve of {NEXT}", lambda: resolve(warehouse, NEXT, full=True))
+    print(f"  {full.line()}")
+    print(f"incremental resolver / full resolver, same night: {incremental.seconds:.1f}s / {full.seconds:.1f}s"
+          f" = {incremental.seconds / full.seconds:.2f}")
     print(f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.1f} GB")
 
 
