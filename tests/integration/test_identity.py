@@ -135,6 +135,8 @@ def test_a_suggestion_merges_once_approved_and_a_rejected_one_never_comes_back(w
         ids = dict(run_sql(warehouse, "select customer_no, customer_id from identity.int_identity__customers"))
         assert ids[customers[0]] != ids["990000000001"]  # suggested, not merged
 
+        with pytest.raises(LookupError, match="must both be resolved core customer numbers"):
+            decide(warehouse, customers[0], "990000009999", "approved", "steward 王")  # no such customer
         decide(warehouse, "990000000001", customers[0], "approved", "steward 王")
         decide(warehouse, customers[1], "990000000002", "rejected", "steward 王")
         build_layer(warehouse, "identity", DAY)

@@ -286,8 +286,8 @@ def resolve(warehouse: Warehouse, business_date: dt.date, rules: Rules | None = 
 
 def _fingerprint(rules: Rules, blocked: set[str]) -> str:
     """What, besides the graph, decides the map: the rules and the (tokenised) blocklist."""
-    spec = repr((sorted(rules.priority.items()), sorted(rules.rules), rules.limits, rules.record_types,
-                 sorted(blocked)))
+    spec = repr((sorted(rules.priority.items()), sorted((name, rule["kind"]) for name, rule in rules.rules.items()),
+                 rules.limits, rules.record_types, sorted(blocked)))
     return hashlib.sha256(spec.encode()).hexdigest()[:16]
 
 

@@ -88,10 +88,17 @@ def decide(warehouse: Warehouse, left: str, right: str, decision: str, by: str) 
     left, right = sorted((left, right))
     with transaction(warehouse) as conn, conn.cursor() as cur:
         ensure(cur)
-        cur.execute("select count(*) from raw.core__customers where customer_no in (%s, %s)"
-                    " and business_date = (select max(business_date) from raw.core__customers)", (left, right))
-        if cur.fetchone()[0] < 2:
-            raise LookupError(f"{left} and {right} must both be current core customer numbers")
+        # known to the resolver (not "on the latest raw date": a date re-run, or a later date
+        # already collected, must not make tonight's suggestions undecidable)
+        cur.execute("select to_regclass('identity.identifier_map') is not null")
+        known = 0
+        if cur.fetchone()[0]:
+            cur.execute("select count(*) from identity.identifier_map where node_key in (%s, %s)",
+                        (f"customer_no:{left}", f"customer_no:{right}"))
+            known = cur.fetchone()[0]
+        if known < 2:
+            raise LookupError(f"{left} and {right} must both be resolved core customer numbers"
+                              " (see: ruralops identity suggestions)")
         # under the resolver's lock and on the clock, so the next incremental resolve sees it as new
         cur.execute("select pg_advisory_xact_lock(hashtext('ruralops.identity'))")
         cur.execute("insert into identity.merge_decisions (left_customer_no, right_customer_no, decision, decided_by,"
