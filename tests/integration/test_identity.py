@@ -9,7 +9,7 @@ from stdnum.cn import ric
 from conftest import FIRST_DATE, TEST_STATE, run_sql
 from ruralops.collect.loader import collect_date
 from ruralops.identity.explain import NotFound, explain
-from ruralops.warehouse.dbt_build import build_layer
+from ruralops.warehouse.dbt_build import DbtBuildFailed, build_layer
 
 pytestmark = pytest.mark.integration
 DAY = FIRST_DATE
@@ -157,3 +157,47 @@ def test_a_suggestion_merges_once_approved_and_a_rejected_one_never_comes_back(w
         run_sql(warehouse, "delete from identity.merge_decisions")
         build_layer(warehouse, "staging", DAY)
         build_layer(warehouse, "identity", DAY)
+
+
+def test_the_graph_keeps_one_row_per_pair_and_a_duplicate_fails_the_layer(warehouse, resolved):
+    [(rows, pairs)] = run_sql(warehouse, "select count(*), count(distinct (left_key, right_key, rule))"
+                                         " from identity.int_identity__edges")
+    assert rows == pairs > 0
+    run_sql(warehouse, "insert into identity.int_identity__edges select * from identity.int_identity__edges"
+                       " where rule = 'core_id' order by left_key limit 1")
+    try:
+        with pytest.raises(DbtBuildFailed, match="unique_key_int_identity__edges"):
+            build_layer(warehouse, "identity", DAY)  # the duplicate is carried into tonight's graph
+    finally:
+        build_layer(warehouse, "identity", DAY, full_refresh=True)
+    [(rows, pairs)] = run_sql(warehouse, "select count(*), count(distinct (left_key, right_key, rule))"
+                                         " from identity.int_identity__edges")
+    assert rows == pairs > 0  # the rebuild of the date alone dropped the duplicate
+
+
+def test_the_graph_carries_pairs_a_date_does_not_state_and_when_each_was_seen(warehouse, resolved):
+    from ruralops.warehouse.dbt_build import _build_tag
+
+    days = [DAY - dt.timedelta(days=n) for n in range(11)]
+    # as if core mobiles were last stated 3 days ago (and 4 before that), and one pair of a
+    # rule the sources no longer state was seen 10 to 8 days ago
+    run_sql(warehouse, "update identity.int_identity__edges set first_seen = %s, last_seen = %s, previous_seen = %s"
+                       " where rule = 'core_mobile'", (days[5], days[3], days[4]))
+    run_sql(warehouse, "update identity.int_identity__edges set rule = 'core_id_retired', first_seen = %s,"
+                       " last_seen = %s, previous_seen = null where ctid = (select min(ctid)"
+                       " from identity.int_identity__edges where rule = 'core_id')", (days[10], days[8]))
+    try:
+        _build_tag(warehouse, "identity_graph", DAY, False)
+        seen = run_sql(warehouse, "select rule, first_seen, last_seen, previous_seen, count(*)"
+                                  " from identity.int_identity__edges where rule = 'core_id_retired' or (rule = 'core_mobile'"
+                                  " and left_key in (select 'customer_no:' || customer_no from staging.stg_core__customers))"
+                                  " group by 1, 2, 3, 4 order by 1")
+        [(mobiles,)] = run_sql(warehouse, "select count(*) from staging.stg_core__customers"
+                                          " where mobile_token is not null and is_mobile_valid")
+        # a pair re-stated after a gap keeps first_seen, gets last_seen today and previous_seen
+        # its last sighting; a pair the date does not state is carried as it was
+        assert seen[0] == ("core_id_retired", days[10], days[8], None, 1)
+        assert seen[1][:4] == ("core_mobile", days[5], DAY, days[3]) and len(seen) == 2
+        assert 0 < seen[1][4] <= mobiles
+    finally:
+        build_layer(warehouse, "identity", DAY, full_refresh=True)
