@@ -25,9 +25,9 @@ typed as (
         event,
         case when time ~ '^[0-9]{10,16}$' then to_timestamp(cast(time as numeric) / 1000) end as event_at,
         distinct_id,
-        anonymous_id,
-        login_id,
-        original_id,
+        {{ normalize_anonymous_id('anonymous_id') }} as anonymous_id,
+        {{ normalize_app_id('login_id') }} as login_id,
+        {{ normalize_anonymous_id('original_id') }} as original_id,
         cast(properties as jsonb) as properties,
         business_date
     from source
