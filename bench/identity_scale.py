@@ -71,7 +71,7 @@ def main() -> None:
         queued = timed("merge suggestions (matcher)", lambda: suggest.refresh(warehouse, day))
         timed("identity models (dbt)", lambda: _build_tag(warehouse, "identity", day, False))
         print(f"{f'identity build {day}, total':<44} {time.perf_counter() - started:8.1f}s")
-        print(f"  {result.line()}; {queued:,} merge suggestions")
+        print(f"  {result.line()}\n  {queued.line()}")
         return result
 
     print(f"first night {DAY} (full resolve):")

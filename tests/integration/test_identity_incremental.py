@@ -5,7 +5,9 @@ made eventful by hand in the edge table: a record corrected so it no longer shar
 (a split), a loan application typing one person's ID with another's mobile (a mobile newly
 over its limit), a family mobile whose other holders stopped re-stating it (freed), and a
 steward's approved merge. The incremental run and a full run from the same starting state must
-write the same identifier map, registry, change events and limit hits.
+write the same identifier map, registry, change events and limit hits. Likewise the nightly
+merge-suggestion matcher, which scores only the pairs of changed records, must queue what a full
+match of the same night queues.
 """
 
 import datetime as dt
@@ -15,7 +17,7 @@ import pytest
 from conftest import FIRST_DATE, run_sql
 from ruralops.collect.loader import collect_date
 from ruralops.identity.resolve import resolve
-from ruralops.identity.suggest import decide
+from ruralops.identity.suggest import decide, refresh
 from ruralops.warehouse.dbt_build import _build_tag, build_layer
 
 pytestmark = pytest.mark.integration
@@ -154,3 +156,67 @@ def test_a_second_run_of_the_same_date_or_an_earlier_one_resolves_everything(war
     assert resolve(warehouse, DAY2).full_reason == f"a later date ({DAY2}) was resolved before"
     runs = run_sql(warehouse, "select mode, reason from identity.resolve_runs order by run_id")
     assert runs[-4:-2] == [("incremental", None), ("full", again.full_reason)]
+
+
+def _queue(warehouse) -> set:
+    return set(run_sql(warehouse, "select left_customer_no, right_customer_no, left_customer_id, right_customer_id,"
+                                  " score from identity.merge_suggestions"))
+
+
+def _copy_person(warehouse, day, source, target) -> None:
+    """On ``day``, re-key customer ``target`` as a near copy of ``source``: same name, birth date
+    and address, the ID number one digit apart, its own mobile."""
+    run_sql(warehouse, """
+        update raw.core__customers t set customer_name = s.customer_name, birth_date = s.birth_date,
+               address = s.address,
+               id_no = overlay(s.id_no placing case when substr(s.id_no, 15, 1) = '9' then '8' else '9' end from 15 for 1)
+        from raw.core__customers s
+        where s.business_date = %(d)s and t.business_date = %(d)s and s.customer_no = %(s)s and t.customer_no = %(t)s""",
+            {"d": day, "s": source, "t": target})
+
+
+def test_the_nightly_matcher_scores_only_changed_records_and_queues_what_a_full_match_queues(warehouse, day_two):
+    _restore(warehouse)
+    run_sql(warehouse, "truncate identity.merge_suggestions, identity.match_runs")
+    # six single-number customers on both days, with 18-digit ID numbers
+    people = [row[0] for row in run_sql(warehouse, """
+        select c.customer_no from raw.core__customers c
+        join raw.core__customers p on p.customer_no = c.customer_no and p.business_date = %(d1)s
+        join identity.identifier_map m on m.node_key = 'customer_no:' || c.customer_no
+        where c.business_date = %(d2)s and length(c.id_no) = 18 and m.customer_id in (
+            select customer_id from identity.identifier_map where node_type = 'customer_no'
+            group by customer_id having count(*) = 1)
+        order by m.customer_id limit 6""", {"d1": DAY1, "d2": DAY2})]
+    assert len(people) == 6
+    a, b, c, d, e, f = people
+    ab, cd, ef = (tuple(sorted(pair)) for pair in ((a, b), (c, d), (e, f)))  # the queue orders each pair
+    saved = run_sql(warehouse, "select customer_name, birth_date, id_no, address, business_date, customer_no"
+                               " from raw.core__customers where customer_no = any(%s)", (people,))
+    try:
+        _copy_person(warehouse, DAY1, c, d)   # a pair on both days: suggested on day 1, carried
+        _copy_person(warehouse, DAY2, c, d)
+        _copy_person(warehouse, DAY1, e, f)   # a pair on day 1 only: f is corrected on day 2
+        assert refresh(warehouse, DAY1).full_reason == "first run"
+        day_one = {(left, right) for left, right, *_ in _queue(warehouse)}
+        assert {cd, ef} <= day_one
+        assert resolve(warehouse, DAY2).full_reason is None
+        _copy_person(warehouse, DAY2, a, b)   # new tonight
+
+        nightly = refresh(warehouse, DAY2)
+        assert nightly.full_reason is None and 0 < nightly.compared < 0.25 * nightly.records, nightly.line()
+        queued = _queue(warehouse)
+        pairs = {(left, right) for left, right, *_ in queued}
+        assert ab in pairs and cd in pairs and ef not in pairs
+        assert run_sql(warehouse, "select business_date from identity.merge_suggestions"
+                                  " where left_customer_no = %s and right_customer_no = %s", cd) == [(DAY1,)]
+        full = refresh(warehouse, DAY2, full=True)
+        assert full.full_reason == "asked" and full.compared == full.records
+        assert _queue(warehouse) == queued
+        runs = run_sql(warehouse, "select mode, compared < records from identity.match_runs order by run_id")
+        assert runs == [("full", False), ("incremental", True), ("full", False)]
+    finally:
+        run_sql(warehouse, "update raw.core__customers c set customer_name = v.name, birth_date = v.birth, id_no = v.id_no,"
+                           " address = v.address from unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::date[],"
+                           " %s::text[]) as v(name, birth, id_no, address, day, customer_no)"
+                           " where c.business_date = v.day and c.customer_no = v.customer_no",
+                [list(column) for column in zip(*saved)])

@@ -60,18 +60,28 @@ def _blocks(records: pd.DataFrame) -> list[pd.Series]:
     return keys
 
 
-def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame | None = None) -> pd.DataFrame:
-    """(left index, right index) pairs sharing a blocking key; within one table when right is None."""
+def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame | None = None,
+                    focus: np.ndarray | None = None) -> pd.DataFrame:
+    """(left index, right index) pairs sharing a blocking key; within one table when right is None.
+
+    ``focus`` (within one table only): a mask of the records that changed; only pairs with at
+    least one of them are formed, so the nightly cost follows the day's changes. Block sizes
+    still count every record, so a pair is a candidate exactly when it would be without focus."""
     same = right is None
     right = left if same else right
     pairs = []
     for key_left, key_right in zip(_blocks(left), _blocks(right)):
         a = pd.DataFrame({"key": key_left, "i": np.arange(len(left))}).dropna()
         b = pd.DataFrame({"key": key_right, "j": np.arange(len(right))}).dropna()
-        too_big = pd.concat([a["key"], b["key"]]).value_counts()
-        too_big = too_big.index[too_big > MAX_BLOCK * 2]  # (within one table each record counts twice)
+        # records per key (across two tables: the mean of both sides)
+        sizes = a["key"].value_counts() if same else pd.concat([a["key"], b["key"]]).value_counts() / 2
+        too_big = sizes.index[sizes > MAX_BLOCK]
         a, b = a[~a["key"].isin(too_big)], b[~b["key"].isin(too_big)]
-        joined = a.merge(b, on="key")[["i", "j"]]
+        if same and focus is not None:
+            joined = a[focus[a["i"].to_numpy()]].merge(b, on="key")[["i", "j"]]
+            joined = pd.DataFrame({"i": np.minimum(joined["i"], joined["j"]), "j": np.maximum(joined["i"], joined["j"])})
+        else:
+            joined = a.merge(b, on="key")[["i", "j"]]
         pairs.append(joined[joined["i"] < joined["j"]] if same else joined)
     if not pairs:
         return pd.DataFrame({"i": [], "j": []}, dtype=int)
@@ -122,11 +132,13 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, pairs: pd.DataFrame) ->
     return out
 
 
-def match(left: pd.DataFrame, right: pd.DataFrame | None = None, threshold: float = THRESHOLD) -> pd.DataFrame:
-    """Scored pairs at or above ``threshold``, best first; ``right`` None dedupes ``left``."""
+def match(left: pd.DataFrame, right: pd.DataFrame | None = None, threshold: float = THRESHOLD,
+          focus: np.ndarray | None = None) -> pd.DataFrame:
+    """Scored pairs at or above ``threshold``, best first; ``right`` None dedupes ``left``
+    (only pairs touching a ``focus`` record, when given)."""
     left = normalise(left)
     right_n = None if right is None else normalise(right)
-    pairs = candidate_pairs(left, right_n)
+    pairs = candidate_pairs(left, right_n, focus)
     scored = score_pairs(left, left if right_n is None else right_n, pairs)
     return scored[scored["score"] >= threshold].sort_values(["score", "left_id", "right_id"],
                                                             ascending=[False, True, True]).reset_index(drop=True)

@@ -87,11 +87,11 @@ def build_layer(warehouse: Warehouse, layer: str, business_date: dt.date,
 
         graph = _build_tag(warehouse, "identity_graph", business_date, full_refresh)
         resolved = resolve(warehouse, business_date)
-        queued = suggest.refresh(warehouse, business_date)
-        print(f"{resolved.line()}; {queued:,} merge suggestions pending")
+        suggested = suggest.refresh(warehouse, business_date)
+        print(f"{resolved.line()}\n{suggested.line()}")
         outcome = _build_tag(warehouse, "identity", business_date, full_refresh)
         outcome.nodes[:0] = graph.nodes
-        outcome.resolved = f"{resolved.line()}; {queued:,} merge suggestions pending"
+        outcome.resolved = f"{resolved.line()}; {suggested.pending:,} merge suggestions pending"
         return outcome
     return _build_tag(warehouse, layer, business_date, full_refresh)
 
