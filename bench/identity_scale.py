@@ -3,8 +3,9 @@
 Simulates the bank (province preset size by default) for two business dates, collects them and
 builds staging, then times each step of the identity layer on the first night (a full resolve:
 the identifier graph (dbt), the resolver (limits, connected components, stable ids), the
-merge-suggestion matcher, the identity models) and on the second night, where the resolver is
-incremental. Baseline in the same run: a full resolve of the second night. Prints seconds per
+merge-suggestion matcher, the identity models) and on the second night, where the resolver and
+the matcher are incremental. Baselines in the same run: a full resolve and a full match of the
+second night. Prints seconds per
 step, the incremental/full ratio and the peak memory of this process.
 
     .venv/bin/python bench/identity_scale.py [--customers 1000000]
@@ -72,16 +73,20 @@ def main() -> None:
         timed("identity models (dbt)", lambda: _build_tag(warehouse, "identity", day, False))
         print(f"{f'identity build {day}, total':<44} {time.perf_counter() - started:8.1f}s")
         print(f"  {result.line()}\n  {queued.line()}")
-        return result
+        return result, queued
 
     print(f"first night {DAY} (full resolve):")
     night(DAY)
     print(f"second night {NEXT} (incremental resolve):")
-    incremental = night(NEXT)
+    incremental, queued_next = night(NEXT)
     full = timed(f"baseline: full resolve of {NEXT}", lambda: resolve(warehouse, NEXT, full=True))
     print(f"  {full.line()}")
     print(f"incremental resolver / full resolver, same night: {incremental.seconds:.1f}s / {full.seconds:.1f}s"
           f" = {incremental.seconds / full.seconds:.2f}")
+    full_match = timed(f"baseline: full match of {NEXT}", lambda: suggest.refresh(warehouse, NEXT, full=True))
+    print(f"  {full_match.line()}")
+    print(f"incremental matcher / full matcher, same night: {queued_next.seconds:.1f}s / {full_match.seconds:.1f}s"
+          f" = {queued_next.seconds / full_match.seconds:.2f}")
     print(f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.1f} GB")
 
 
