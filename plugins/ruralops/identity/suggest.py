@@ -110,23 +110,7 @@ def refresh(warehouse: Warehouse, business_date: dt.date, full: bool = False) ->
         reason = _full_reason(last, previous, full)
         records = read_frame(cur, RECORDS, {"business_date": business_date, "previous": previous, "snapshot": snapshot})
         changed = (records["changed"] == "t").to_numpy()
-        pairs = matcher.match(records[["record_id", *matcher.ROLES]], focus=None if reason else changed)
-        customer_of = records.set_index("record_id")["customer_id"]
-        pairs["left_customer_id"] = pairs["left_id"].map(customer_of)
-        pairs["right_customer_id"] = pairs["right_id"].map(customer_of)
-        pairs = pairs[pairs["left_customer_id"] != pairs["right_customer_id"]]
-        ordered = pairs["left_id"] > pairs["right_id"]
-        pairs.loc[ordered, ["left_id", "right_id", "left_customer_id", "right_customer_id"]] = \
-            pairs.loc[ordered, ["right_id", "left_id", "right_customer_id", "left_customer_id"]].to_numpy()
-        decided = read_frame(cur, "select left_customer_no, right_customer_no from identity.merge_decisions")
-        decided_keys = decided["left_customer_no"] + "|" + decided["right_customer_no"]
-        pairs = pairs[~(pairs["left_id"] + "|" + pairs["right_id"]).isin(decided_keys)]
-        pairs = pairs.drop_duplicates(["left_id", "right_id"])
-        found = pd.DataFrame({
-            "left_customer_no": pairs["left_id"], "right_customer_no": pairs["right_id"],
-            "left_customer_id": pairs["left_customer_id"], "right_customer_id": pairs["right_customer_id"],
-            "score": pairs["score"],
-            **{f"{role}_score": pairs.get(f"{role}_score") for role in matcher.ROLES}})
+        found = _undecided_pairs(cur, records, focus=None if reason else changed)
         queued = read_frame(cur, "select * from identity.merge_suggestions")
         if reason is None:
             # pairs of two unchanged records stand as they were (scores and customers unchanged)
@@ -147,6 +131,27 @@ def refresh(warehouse: Warehouse, business_date: dt.date, full: bool = False) ->
                     (business_date, snapshot, "full" if reason else "incremental", reason, _fingerprint(),
                      result.records, result.compared, result.pending, round(result.seconds, 2)))
         return result
+
+
+def _undecided_pairs(cur, records: pd.DataFrame, focus) -> pd.DataFrame:
+    """Scored pairs of records in different customers that no steward has decided, as queue rows."""
+    pairs = matcher.match(records[["record_id", *matcher.ROLES]], focus=focus)
+    customer_of = records.set_index("record_id")["customer_id"]
+    pairs["left_customer_id"] = pairs["left_id"].map(customer_of)
+    pairs["right_customer_id"] = pairs["right_id"].map(customer_of)
+    pairs = pairs[pairs["left_customer_id"] != pairs["right_customer_id"]]
+    ordered = pairs["left_id"] > pairs["right_id"]
+    pairs.loc[ordered, ["left_id", "right_id", "left_customer_id", "right_customer_id"]] = \
+        pairs.loc[ordered, ["right_id", "left_id", "right_customer_id", "left_customer_id"]].to_numpy()
+    decided = read_frame(cur, "select left_customer_no, right_customer_no from identity.merge_decisions")
+    decided_keys = decided["left_customer_no"] + "|" + decided["right_customer_no"]
+    pairs = pairs[~(pairs["left_id"] + "|" + pairs["right_id"]).isin(decided_keys)]
+    pairs = pairs.drop_duplicates(["left_id", "right_id"])
+    return pd.DataFrame({
+        "left_customer_no": pairs["left_id"], "right_customer_no": pairs["right_id"],
+        "left_customer_id": pairs["left_customer_id"], "right_customer_id": pairs["right_customer_id"],
+        "score": pairs["score"],
+        **{f"{role}_score": pairs.get(f"{role}_score") for role in matcher.ROLES}})
 
 
 def _fingerprint() -> str:
