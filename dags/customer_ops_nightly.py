@@ -5,7 +5,8 @@ The nightly customer-data operations run of the credit union, for **one business
 data interval start of the run, in Asia/Shanghai (the run at 02:00 on D+1 processes D).
 
 1. **wait_for_flags** — every critical batch file's `.ok` flag is in the landing folder
-   (reschedule mode: no worker slot is held while waiting).
+   (reschedule mode: no worker slot is held while waiting); gives up at the latest critical
+   deadline (sensor timeout), and the run goes on to record what is missing.
 2. **prepare_warehouse** — schemas and ops tables exist; the PII key is in the vault.
 3. **collect** — files checked against their control files and COPYed into `raw`;
    every line loaded or rejected with a reason (`ops.load_audit`, `raw.rejects`).
@@ -30,7 +31,7 @@ from ruralops.orchestrate import nightly
 
 @dag(
     dag_id="customer_ops_nightly",
-    schedule=CronDataIntervalTimetable("0 2 * * *", timezone="Asia/Shanghai"),
+    schedule=CronDataIntervalTimetable(nightly.SCHEDULE, timezone="Asia/Shanghai"),
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
     max_active_runs=1,
@@ -43,7 +44,7 @@ def customer_ops_nightly():
     def business_date(data_interval_start=None) -> str:
         return nightly.business_date_of(data_interval_start).isoformat()
 
-    @task.sensor(poke_interval=300, timeout=6 * 3600, mode="reschedule")
+    @task.sensor(poke_interval=300, timeout=nightly.flag_wait().total_seconds(), mode="reschedule")
     def wait_for_flags(day: str) -> bool:
         return nightly.flags_ready(pendulum.parse(day).date())
 
@@ -54,7 +55,8 @@ def customer_ops_nightly():
         return run
 
     day = business_date()
-    prepare = stage_task("prepare_warehouse", nightly.prepare_warehouse)(day)
+    # after the sensor gave up (deadline passed), still collect and let the raw gate name what is missing
+    prepare = stage_task("prepare_warehouse", nightly.prepare_warehouse, trigger_rule="all_done")(day)
     collected = stage_task("collect", nightly.collect)(day)
     raw_gate = stage_task("gate_raw", nightly.gate_raw)(day)
 

@@ -41,6 +41,20 @@ def test_every_stage_is_a_visible_task_in_order(dagbag):
     assert dag.get_task("summarize").trigger_rule == "all_done"
 
 
+def test_the_flag_sensor_frees_its_slot_and_gives_up_at_the_latest_critical_deadline(dagbag):
+    import datetime as dt
+
+    from ruralops.exchange.contracts import all_contracts
+
+    sensor = dagbag.dags["customer_ops_nightly"].get_task("wait_for_flags")
+    latest = max(c.deadline for c in all_contracts().values() if c.criticality == "critical")
+    hour, minute = map(int, latest.split(":"))
+    assert sensor.mode == "reschedule"
+    assert dt.timedelta(seconds=sensor.timeout) == dt.timedelta(hours=hour - 2, minutes=minute)  # from 02:00
+    # after a timeout the run still collects, so the raw gate can name what is missing
+    assert dagbag.dags["customer_ops_nightly"].get_task("prepare_warehouse").trigger_rule == "all_done"
+
+
 def test_parsing_the_dag_file_opens_no_connection():
     """Import the DAG file with an audit hook that records every socket and sqlite connect."""
     probe = textwrap.dedent(f"""

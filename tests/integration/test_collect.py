@@ -82,7 +82,7 @@ def test_a_missing_flag_is_recorded_not_skipped(warehouse, fresh_landing, tmp_pa
     (c.folder(fresh_landing, day) / c.file_name(day)).with_suffix(".ok").unlink()
     [outcome] = collect_date(warehouse, day, fresh_landing, tmp_path / "q", sources=["ebank"])
     assert outcome.status == "missing"
-    assert outcome.reason.startswith("missing after its deadline 2026-11-04 06:00")
+    assert outcome.reason.startswith("missing at collection (deadline 2026-11-04 06:00)")
     assert outcome.reason.endswith("data file without its .ok flag")
     assert _audit(warehouse, "ebank__registrations", day)[0] == "missing"
 

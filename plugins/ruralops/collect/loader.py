@@ -39,7 +39,6 @@ from ruralops.exchange.contracts import Contract, all_contracts
 
 PARSERS = {"delimited": iter_delimited, "fixed_width": iter_fixed_width}
 LATE_FOLDERS = 3  # a date's missing file is also looked for in the next three dates' folders
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 PROGRESS_BYTES = 20_000_000  # files larger than this get a "reading" line before their result
 
 __all__ = ["FileRejected", "FileOutcome", "collect_date", "collect_file", "contracts_for", "find_delivery"]
@@ -86,18 +85,16 @@ def contracts_for(sources: Iterable[str] | None) -> list[Contract]:
 
 def collect_date(warehouse: Warehouse, business_date: dt.date, landing: Path, quarantine: Path,
                  sources: Iterable[str] | None = None,
-                 progress: Callable[[str], None] | None = None,
-                 now: dt.datetime | None = None) -> list[FileOutcome]:
+                 progress: Callable[[str], None] | None = None) -> list[FileOutcome]:
     """Collect the date's files, then whatever else arrived in the date's folders."""
     say = progress or (lambda _m: None)
-    now = now or dt.datetime.now(SHANGHAI)
     contracts = contracts_for(sources)
     ensure_raw(warehouse)
     outcomes = []
     for contract in contracts:
         data_file, notes = find_delivery(contract, business_date, landing)
         if data_file is None:
-            outcome = _missing(contract, business_date, landing, now)
+            outcome = _missing(contract, business_date, landing)
             _record_audit(warehouse, outcome, None)
         else:
             if data_file.exists() and data_file.stat().st_size > PROGRESS_BYTES:
@@ -131,16 +128,13 @@ def find_delivery(contract: Contract, business_date: dt.date, landing: Path) -> 
     return None, []
 
 
-def _missing(contract: Contract, business_date: dt.date, landing: Path, now: dt.datetime) -> FileOutcome:
+def _missing(contract: Contract, business_date: dt.date, landing: Path) -> FileOutcome:
+    """A file not delivered when collection ran; the reason states its deadline (whether the
+    deadline has passed is the sensor's business, never the clock's here)."""
     folder = contract.folder(landing, business_date)
     data_file = folder / contract.file_name(business_date)
     deadline = contract.deadline_at(business_date)
-    if deadline is not None and now >= deadline:
-        when = f"missing after its deadline {deadline:%Y-%m-%d %H:%M}"
-    elif deadline is not None:
-        when = f"not arrived yet (deadline {deadline:%Y-%m-%d %H:%M})"
-    else:
-        when = "not arrived"
+    when = f"missing at collection (deadline {deadline:%Y-%m-%d %H:%M})" if deadline else "missing at collection"
     what = "data file without its .ok flag" if data_file.exists() else f"no .ok flag in {folder}"
     return FileOutcome(contract.name, data_file.name, business_date, "missing", reason=f"{when}: {what}",
                        criticality=contract.criticality)

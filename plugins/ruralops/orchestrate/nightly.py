@@ -78,23 +78,37 @@ def missing_flags(business_date: dt.date) -> list[str]:
     return [c.file_name(business_date) for c in missing_critical(business_date)]
 
 
-def flags_ready(business_date: dt.date, now: dt.datetime | None = None) -> bool:
-    """The sensor's poke: True when every critical flag is there, or when the deadlines of the
-    missing ones have passed; then collection records them as missing and the raw gate fails
-    the run with that reason, instead of the run waiting silently."""
-    from ruralops.collect.loader import SHANGHAI
+def flags_ready(business_date: dt.date) -> bool:
+    """The sensor's poke: True once every critical file's ``.ok`` flag is there.
+
+    How long to wait is not decided here (no task reads the clock): the sensor's timeout
+    (``flag_wait``) ends the wait at the latest critical deadline; the run then still collects
+    what arrived, and the raw gate fails it naming the missing files."""
     from ruralops.settings import paths
 
     missing = missing_critical(business_date)
-    if not missing:
-        return True
-    now = now or dt.datetime.now(SHANGHAI)
-    names = ", ".join(c.file_name(business_date) for c in missing)
-    if all(c.deadline_at(business_date) is not None and now >= c.deadline_at(business_date) for c in missing):
-        print(f"deadline passed for {names}: collecting what arrived; the raw gate reports them missing")
-        return True
-    print(f"waiting for {len(missing)} flag(s) under {paths().landing}: {names}")
-    return False
+    if missing:
+        print(f"waiting for {len(missing)} flag(s) under {paths().landing}: "
+              + ", ".join(c.file_name(business_date) for c in missing))
+    return not missing
+
+
+RUN_TIME = dt.time(2, 0)  # the nightly run fires at 02:00 Asia/Shanghai on the morning after D
+SCHEDULE = f"{RUN_TIME.minute} {RUN_TIME.hour} * * *"
+
+
+def flag_wait() -> dt.timedelta:
+    """How long the sensor waits from the run's start for the critical flags: until the latest
+    critical file's deadline (``deadline`` in the contracts, same morning), at least 5 minutes."""
+    from ruralops.exchange.contracts import all_contracts
+
+    def after_start(deadline: str) -> dt.timedelta:
+        hour, minute = (int(part) for part in deadline.split(":"))
+        return dt.timedelta(hours=hour - RUN_TIME.hour, minutes=minute - RUN_TIME.minute)
+
+    deadlines = [after_start(c.deadline) for c in all_contracts().values()
+                 if c.criticality == "critical" and c.deadline]
+    return max([dt.timedelta(minutes=5), *deadlines])
 
 
 @stage("prepare_warehouse", opens_run=True)
